@@ -1,0 +1,50 @@
+"""Kassa: a self-hosted commerce hub."""
+
+import logging
+from collections.abc import Mapping
+from pathlib import Path
+
+from flask import Flask
+from htmx_flask import Htmx
+from sqlalchemy import text
+
+from portal import database, i18n, processors, security
+from portal.config import load_settings
+from portal.extensions import csrf, limiter
+
+logger = logging.getLogger(__name__)
+
+
+def create_app(overrides: Mapping[str, object] | None = None) -> Flask:
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.update(load_settings(Path(app.instance_path)))
+    if overrides:
+        app.config.update(overrides)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+
+    database.init_app(app)
+    processors.init_app(app)
+    i18n.init_app(app)
+    security.init_app(app)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    Htmx(app)
+
+    from portal.checkout import blueprint as checkout_blueprint
+    from portal.cli import register_commands
+
+    app.register_blueprint(checkout_blueprint)
+    csrf.exempt(checkout_blueprint)  # the checkout signs its own per-attempt token
+    register_commands(app)
+
+    @app.get("/healthz")
+    def healthz():
+        try:
+            with database.new_session() as session:
+                session.execute(text("SELECT 1"))
+        except Exception:
+            logger.exception("health check failed: database did not answer")
+            return {"status": "unavailable", "database": "down"}, 503
+        return {"status": "ok", "database": "up"}
+
+    return app

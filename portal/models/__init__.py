@@ -1,0 +1,64 @@
+"""All models, imported here so that ``Base.metadata`` knows every table."""
+
+from portal.models.business import Business, DocumentSequence
+from portal.models.catalog import (
+    BillingFrequency,
+    Discount,
+    Fee,
+    Price,
+    PriceKind,
+    Product,
+    TaxRate,
+)
+from portal.models.contacts import Contact
+from portal.models.orders import Order, OrderLine, OrderLineKind
+from portal.models.payment_links import (
+    Collect,
+    CustomField,
+    CustomFieldKind,
+    PaymentLink,
+    PaymentLinkFee,
+    PaymentLinkItem,
+)
+from portal.models.payments import (
+    AttemptState,
+    AuditEvent,
+    CheckoutAttempt,
+    Invoice,
+    InvoiceStatus,
+    Payment,
+    PaymentMethodKind,
+    PaymentStatus,
+)
+from portal.models.testmode import TestModeIntent
+
+__all__ = [
+    "AttemptState",
+    "AuditEvent",
+    "BillingFrequency",
+    "Business",
+    "CheckoutAttempt",
+    "Collect",
+    "Contact",
+    "CustomField",
+    "CustomFieldKind",
+    "Discount",
+    "DocumentSequence",
+    "Fee",
+    "Invoice",
+    "InvoiceStatus",
+    "Order",
+    "OrderLine",
+    "OrderLineKind",
+    "Payment",
+    "PaymentLink",
+    "PaymentLinkFee",
+    "PaymentLinkItem",
+    "PaymentMethodKind",
+    "PaymentStatus",
+    "Price",
+    "PriceKind",
+    "Product",
+    "TaxRate",
+    "TestModeIntent",
+]

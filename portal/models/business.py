@@ -1,0 +1,39 @@
+from sqlalchemy import CheckConstraint, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from portal.database import Base
+from portal.models.types import currency_code, intpk, utc_created
+
+
+class Business(Base):
+    """The merchant that runs this Kassa; one row per installation."""
+
+    __tablename__ = "businesses"
+    __table_args__ = (
+        CheckConstraint("length(brand_color) = 7", name="brand_color_hex"),
+    )
+
+    id: Mapped[intpk]
+    name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str] = mapped_column(String(320))  # receives sale notifications
+    # Path under static/ or an absolute http(s) URL of the logo image.
+    logo_url: Mapped[str | None] = mapped_column(String(500))
+    brand_color: Mapped[str] = mapped_column(String(7), default="#0a5fff")  # #rrggbb
+    currency: Mapped[currency_code]
+    timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    locale: Mapped[str] = mapped_column(String(16), default="en")
+    address: Mapped[str | None] = mapped_column(Text)
+    tax_id: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[utc_created]
+
+
+class DocumentSequence(Base):
+    """The next number of a numbered document series such as invoices."""
+
+    __tablename__ = "document_sequences"
+    __table_args__ = (CheckConstraint("next_value >= 1", name="next_value_positive"),)
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    prefix: Mapped[str] = mapped_column(String(16))
+    next_value: Mapped[int] = mapped_column(default=1)
+    width: Mapped[int] = mapped_column(default=6)  # digits, zero-padded

@@ -1,0 +1,96 @@
+from decimal import Decimal
+from enum import StrEnum
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    ForeignKey,
+    Numeric,
+    String,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.database import Base
+from portal.models.catalog import enum_column
+from portal.models.types import currency_code, intpk, utc_created
+
+
+class OrderLineKind(StrEnum):
+    ITEM = "item"
+    FEE = "fee"
+
+
+class Order(Base):
+    """A priced snapshot of what a buyer pays for; payments and invoices share it.
+
+    The amounts are sums of the lines, kept here so that lists need no join.
+    """
+
+    __tablename__ = "orders"
+    __table_args__ = (
+        CheckConstraint("subtotal >= 0", name="subtotal"),
+        CheckConstraint("discount_total >= 0", name="discount_total"),
+        CheckConstraint("fee_total >= 0", name="fee_total"),
+        CheckConstraint("tax_total >= 0", name="tax_total"),
+        CheckConstraint("total >= 0", name="total"),
+    )
+
+    id: Mapped[intpk]
+    currency: Mapped[currency_code]
+    subtotal: Mapped[int]  # minor units, before discounts
+    discount_total: Mapped[int]
+    fee_total: Mapped[int]
+    tax_total: Mapped[int]  # all tax, including tax contained in inclusive prices
+    total: Mapped[int]  # what the buyer pays
+    discount_code: Mapped[str | None] = mapped_column(String(64))
+    discount_id: Mapped[int | None] = mapped_column(ForeignKey("discounts.id"))
+    # Answers to the link's custom fields, by field label.
+    custom_fields: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[utc_created]
+
+    lines: Mapped[list["OrderLine"]] = relationship(
+        order_by="OrderLine.position", cascade="all, delete-orphan"
+    )
+
+    @property
+    def items(self) -> list["OrderLine"]:
+        return [line for line in self.lines if line.kind is OrderLineKind.ITEM]
+
+    @property
+    def fees(self) -> list["OrderLine"]:
+        return [line for line in self.lines if line.kind is OrderLineKind.FEE]
+
+
+class OrderLine(Base):
+    __tablename__ = "order_lines"
+    __table_args__ = (
+        UniqueConstraint("order_id", "position"),
+        CheckConstraint("quantity >= 1", name="quantity"),
+        CheckConstraint("unit_amount >= 0", name="unit_amount"),
+        CheckConstraint("discount >= 0 AND discount <= gross", name="discount"),
+        CheckConstraint("tax >= 0", name="tax"),
+    )
+
+    id: Mapped[intpk]
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"))
+    position: Mapped[int]
+    kind: Mapped[OrderLineKind] = mapped_column(enum_column(OrderLineKind))
+    description: Mapped[str] = mapped_column(String(300))
+    price_id: Mapped[int | None] = mapped_column(ForeignKey("prices.id"))
+    quantity: Mapped[int] = mapped_column(default=1)
+    unit_amount: Mapped[int]  # minor units
+    gross: Mapped[int]  # unit_amount x quantity
+    discount: Mapped[int] = mapped_column(default=0)
+    tax: Mapped[int] = mapped_column(default=0)
+    tax_name: Mapped[str | None] = mapped_column(String(100))
+    tax_percent: Mapped[Decimal | None] = mapped_column(Numeric(7, 4))
+    tax_inclusive: Mapped[bool] = mapped_column(Boolean, default=False)
+    total: Mapped[int]  # what this line adds to the order total
+    # Extra facts for display, such as the custom field answers on item lines.
+    extra: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+
+    @property
+    def net(self) -> int:
+        return self.gross - self.discount

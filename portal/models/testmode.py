@@ -1,0 +1,32 @@
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from portal.database import Base, UTCDateTime
+from portal.models.types import currency_code, utc_created
+
+
+class TestModeIntent(Base):
+    """A payment intent of the built-in test-mode processor.
+
+    Kept in the database so that an authentication step or a bank debit can
+    finish in a later request or from the command line.
+    """
+
+    __tablename__ = "test_mode_intents"
+    __table_args__ = (CheckConstraint("amount > 0", name="amount_positive"),)
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)  # pi_test_...
+    idempotency_key: Mapped[str] = mapped_column(String(100), unique=True)
+    amount: Mapped[int]  # minor units
+    currency: Mapped[currency_code]
+    status: Mapped[str] = mapped_column(String(32))
+    method: Mapped[str] = mapped_column(String(20))  # "card" or "bank_debit"
+    card_brand: Mapped[str | None] = mapped_column(String(20))
+    last4: Mapped[str | None] = mapped_column(String(4))
+    # What happens next: "succeed" or "fail" when a debit settles.
+    outcome: Mapped[str | None] = mapped_column(String(20))
+    error_code: Mapped[str | None] = mapped_column(String(40))
+    settles_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[utc_created]

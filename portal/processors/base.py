@@ -1,0 +1,88 @@
+"""The payment-processor interface.
+
+States follow Stripe's PaymentIntent lifecycle so that the test-mode
+processor and Stripe can be swapped by configuration. Amounts are integers in
+the currency's minor units; zero-decimal currencies are sent as they are.
+"""
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from portal.models import PaymentStatus
+
+# Stripe's upper limit for one charge, in minor units (eight digits).
+MAX_AMOUNT = 99_999_999
+
+
+class PaymentError(Exception):
+    """A payment that could not be made, with a message safe to show the buyer."""
+
+    def __init__(self, message: str, code: str = "payment_failed") -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code
+
+
+class InvalidPaymentDetails(PaymentError):
+    """Card or bank details the processor rejects before any charge is tried."""
+
+
+class ProcessorUnavailable(PaymentError):
+    """The processor could not be reached; nothing was charged."""
+
+
+@dataclass(frozen=True, slots=True)
+class CardDetails:
+    number: str  # digits only; never logged or stored
+    exp_month: int
+    exp_year: int  # four digits
+    cvc: str
+
+    def __repr__(self) -> str:
+        return f"CardDetails(last4={self.number[-4:]!r})"
+
+
+@dataclass(frozen=True, slots=True)
+class BankDetails:
+    routing_number: str
+    account_number: str  # never logged or stored
+    holder_name: str
+
+    def __repr__(self) -> str:
+        return f"BankDetails(last4={self.account_number[-4:]!r})"
+
+
+@dataclass(frozen=True, slots=True)
+class IntentResult:
+    id: str
+    status: PaymentStatus
+    amount: int
+    currency: str
+    method: str  # "card" or "bank_debit"
+    card_brand: str | None = None
+    last4: str | None = None
+    # Set when status is requires_payment_method after a failed attempt.
+    error_code: str | None = None
+    error_message: str | None = None
+
+
+class Processor(Protocol):
+    name: str
+
+    def create_payment(
+        self,
+        *,
+        amount: int,
+        currency: str,
+        details: CardDetails | BankDetails,
+        idempotency_key: str,
+        description: str,
+    ) -> IntentResult:
+        """Create and confirm a payment; the result may need action or settle later."""
+        ...
+
+    def complete_action(self, intent_id: str, *, approved: bool) -> IntentResult:
+        """Finish the customer authentication step of a requires_action intent."""
+        ...
+
+    def retrieve(self, intent_id: str) -> IntentResult: ...
