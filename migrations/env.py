@@ -8,7 +8,9 @@ import portal.models  # noqa: F401  (registers every table on Base.metadata)
 from portal.database import Base, make_engine
 
 config = context.config
-if config.config_file_name is not None and config.attributes.get("configure_logger", True):
+if config.config_file_name is not None and config.attributes.get(
+    "configure_logger", True
+):
     fileConfig(config.config_file_name, disable_existing_loggers=False)
 
 

@@ -8,7 +8,7 @@ from flask import Flask
 from htmx_flask import Htmx
 from sqlalchemy import text
 
-from portal import database, i18n, processors, security
+from portal import database, errors, i18n, processors, security
 from portal.config import load_settings
 from portal.extensions import csrf, limiter
 
@@ -26,6 +26,7 @@ def create_app(overrides: Mapping[str, object] | None = None) -> Flask:
     processors.init_app(app)
     i18n.init_app(app)
     security.init_app(app)
+    errors.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)
     Htmx(app)

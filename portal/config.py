@@ -16,7 +16,8 @@ def load_settings(instance_path: Path) -> dict[str, object]:
     default_database = f"sqlite:///{instance_path / 'kassa.sqlite3'}"
     production = _flag("KASSA_PRODUCTION")
     return {
-        "SECRET_KEY": os.environ.get("KASSA_SECRET_KEY") or _instance_secret(instance_path),
+        "SECRET_KEY": os.environ.get("KASSA_SECRET_KEY")
+        or _instance_secret(instance_path),
         "DATABASE_URL": os.environ.get("DATABASE_URL", default_database),
         "KASSA_PRODUCTION": production,
         "KASSA_PROCESSOR": os.environ.get("KASSA_PROCESSOR", "test"),

@@ -162,7 +162,9 @@ def price_order(
     if not lines:
         raise PricingError("An order has at least one line item.")
     gross = [line.unit_amount * line.quantity for line in lines]
-    own = [_line_discount(line, amount) for line, amount in zip(lines, gross, strict=True)]
+    own = [
+        _line_discount(line, amount) for line, amount in zip(lines, gross, strict=True)
+    ]
     after_own = [amount - off for amount, off in zip(gross, own, strict=True)]
     order_off = _allocate_order_discount(order_discount, after_own)
 

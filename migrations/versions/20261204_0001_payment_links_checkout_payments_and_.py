@@ -113,6 +113,20 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("name", name=op.f("pk_document_sequences")),
     )
+    document_sequences = sa.table(
+        "document_sequences",
+        sa.column("name", sa.String),
+        sa.column("prefix", sa.String),
+        sa.column("next_value", sa.Integer),
+        sa.column("width", sa.Integer),
+    )
+    op.bulk_insert(
+        document_sequences,
+        [
+            {"name": "invoice", "prefix": "INV-", "next_value": 1, "width": 6},
+            {"name": "receipt", "prefix": "RCT-", "next_value": 1, "width": 6},
+        ],
+    )
     op.create_table(
         "payment_links",
         sa.Column("id", sa.Integer(), nullable=False),

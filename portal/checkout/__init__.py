@@ -4,4 +4,4 @@ from flask import Blueprint
 
 blueprint = Blueprint("checkout", __name__)
 
-from portal.checkout import views  # noqa: E402, F401  (registers the routes)
+from portal.checkout import receipts, views  # noqa: E402, F401  (registers the routes)

@@ -1,0 +1,212 @@
+"""Checkout views: thin wrappers around ``portal.checkout.payments``."""
+
+import logging
+
+from flask import abort, current_app, redirect, render_template, request, url_for
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from portal.businesses import get_business
+from portal.checkout import blueprint
+from portal.checkout.availability import unavailable_reason
+from portal.checkout.form import read_selection, read_submission
+from portal.checkout.page import checkout_context, render_checkout
+from portal.checkout.payments import (
+    CheckoutRequest,
+    CheckoutResult,
+    authenticate_payment,
+    submit_checkout,
+)
+from portal.checkout.tokens import (
+    InvalidCheckoutToken,
+    issue_token,
+    read_token,
+)
+from portal.database import get_session, now_utc
+from portal.extensions import client_address, limiter
+from portal.i18n import current_locale
+from portal.models import AttemptState, Payment, PaymentLink, PaymentLinkItem
+from portal.processors import get_processor
+
+logger = logging.getLogger(__name__)
+
+
+def _is_payment_submit() -> bool:
+    return request.method == "POST" and request.form.get("action", "pay") == "pay"
+
+
+def _link_key() -> str:
+    return f"link:{request.view_args['slug']}"
+
+
+pay_limit_per_address = limiter.limit(
+    lambda: current_app.config["KASSA_PAY_LIMIT_PER_ADDRESS"],
+    key_func=client_address,
+    exempt_when=lambda: not _is_payment_submit(),
+    scope="pay-per-address",
+)
+pay_limit_per_link = limiter.limit(
+    lambda: current_app.config["KASSA_PAY_LIMIT_PER_LINK"],
+    key_func=_link_key,
+    exempt_when=lambda: not _is_payment_submit(),
+    scope="pay-per-link",
+)
+
+
+def load_link(slug: str) -> PaymentLink:
+    link = (
+        get_session()
+        .scalars(
+            select(PaymentLink)
+            .where(PaymentLink.slug == slug)
+            .options(
+                selectinload(PaymentLink.items).selectinload(PaymentLinkItem.price),
+                selectinload(PaymentLink.fees),
+                selectinload(PaymentLink.custom_fields),
+            )
+        )
+        .first()
+    )
+    if link is None:
+        abort(404)
+    return link
+
+
+def load_payment(token: str) -> Payment:
+    payment = (
+        get_session().scalars(select(Payment).where(Payment.token == token)).first()
+    )
+    if payment is None:
+        abort(404)
+    return payment
+
+
+def render_unavailable(link: PaymentLink, reason: str):
+    business = get_business(get_session())
+    page = render_template(
+        "checkout/unavailable.html", link=link, reason=reason, business=business
+    )
+    return page, 410
+
+
+@blueprint.get("/pay/<slug>")
+def checkout_page(slug: str):
+    link = load_link(slug)
+    reason = unavailable_reason(get_session(), link, now_utc())
+    if reason is not None:
+        return render_unavailable(link, reason)
+    return render_checkout(link, read_selection(request.args, link))
+
+
+@blueprint.post("/pay/<slug>")
+@pay_limit_per_address
+@pay_limit_per_link
+def checkout_submit(slug: str):
+    link = load_link(slug)
+    session = get_session()
+    reason = unavailable_reason(session, link, now_utc())
+    if reason is not None:
+        return render_unavailable(link, reason)
+
+    selection = read_selection(request.form, link)
+    if request.form.get("action", "pay") != "pay":
+        return render_checkout(link, selection, values=request.form.to_dict())
+
+    try:
+        attempt_key = read_token(request.form.get("token", ""), slug)
+    except InvalidCheckoutToken:
+        message = "This page has expired. Check your details and submit again."
+        return render_checkout(
+            link, selection, values=request.form.to_dict(), message=message, status=400
+        )
+
+    context = checkout_context(link, selection)
+    submission = read_submission(
+        request.form,
+        link,
+        now_utc().date(),
+        needs_payment=context["totals"].total > 0,
+    )
+    if submission.errors or context["code_error"]:
+        return render_checkout(
+            link,
+            selection,
+            values=submission.values,
+            errors=submission.errors,
+            status=422,
+        )
+
+    result = submit_checkout(
+        session,
+        get_processor(),
+        CheckoutRequest(
+            link=link,
+            attempt_key=attempt_key,
+            submission=submission,
+            client_address=client_address(),
+            locale=current_locale(),
+        ),
+    )
+    return respond_to_result(link, result)
+
+
+def respond_to_result(link: PaymentLink, result: CheckoutResult):
+    payment = result.payment
+    if result.state is AttemptState.REQUIRES_ACTION and payment is not None:
+        return redirect(url_for("checkout.authenticate", token=payment.token), 303)
+    if result.state is AttemptState.SUCCEEDED and link.after_payment_url:
+        return redirect(link.after_payment_url, 303)
+    if result.state in (AttemptState.SUCCEEDED, AttemptState.PROCESSING):
+        return redirect(url_for("checkout.receipt", token=payment.token), 303)
+
+    reason = unavailable_reason(get_session(), link, now_utc())
+    if reason is not None:
+        return render_unavailable(link, reason)
+    values = result.values
+    errors = {result.error_field: result.message} if result.error_field else {}
+    return render_checkout(
+        link,
+        read_selection(_as_multidict(values), link),
+        values=values,
+        errors=errors,
+        message=result.message,
+        status=402 if payment is not None else 422,
+    )
+
+
+def _as_multidict(values: dict[str, str]):
+    from werkzeug.datastructures import MultiDict
+
+    return MultiDict(values)
+
+
+@blueprint.get("/pay/authenticate/<token>")
+def authenticate(token: str):
+    payment = load_payment(token)
+    link = payment.link
+    if payment.status.value != "requires_action":
+        return redirect(url_for("checkout.receipt", token=payment.token), 303)
+    return render_template(
+        "checkout/authenticate.html",
+        payment=payment,
+        link=link,
+        business=get_business(get_session()),
+        form_token=issue_token(f"authenticate:{payment.token}"),
+    )
+
+
+@blueprint.post("/pay/authenticate/<token>")
+def authenticate_submit(token: str):
+    payment = load_payment(token)
+    try:
+        read_token(request.form.get("token", ""), f"authenticate:{payment.token}")
+    except InvalidCheckoutToken:
+        abort(400)
+    result = authenticate_payment(
+        get_session(),
+        get_processor(),
+        payment,
+        approved=request.form.get("decision") == "approve",
+        client_address=client_address(),
+    )
+    return respond_to_result(payment.link, result)

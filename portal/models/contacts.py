@@ -3,8 +3,7 @@ from datetime import datetime
 from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from portal.database import UTCDateTime, now_utc
-from portal.database import Base
+from portal.database import Base, UTCDateTime, now_utc
 from portal.models.types import intpk, utc_created
 
 

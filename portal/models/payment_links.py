@@ -36,7 +36,9 @@ class CustomFieldKind(StrEnum):
 class PaymentLink(Base):
     __tablename__ = "payment_links"
     __table_args__ = (
-        CheckConstraint("max_payments IS NULL OR max_payments >= 1", name="max_payments"),
+        CheckConstraint(
+            "max_payments IS NULL OR max_payments >= 1", name="max_payments"
+        ),
     )
 
     id: Mapped[intpk]
@@ -108,7 +110,9 @@ class PaymentLinkItem(Base):
 class PaymentLinkFee(Base):
     __tablename__ = "payment_link_fees"
 
-    link_id: Mapped[int] = mapped_column(ForeignKey("payment_links.id"), primary_key=True)
+    link_id: Mapped[int] = mapped_column(
+        ForeignKey("payment_links.id"), primary_key=True
+    )
     fee_id: Mapped[int] = mapped_column(ForeignKey("fees.id"), primary_key=True)
 
 

@@ -9,9 +9,7 @@ from portal.processors.testmode import TestModeProcessor
 def init_app(app: Flask) -> None:
     name = app.config["KASSA_PROCESSOR"]
     if name != "test":
-        raise RuntimeError(
-            f"KASSA_PROCESSOR={name!r} is not supported; use 'test'."
-        )
+        raise RuntimeError(f"KASSA_PROCESSOR={name!r} is not supported; use 'test'.")
     sessions = app.extensions["kassa.sessionmaker"]
     app.extensions["kassa.processor"] = TestModeProcessor(
         sessions, app.config["KASSA_TEST_DEBIT_DELAY"]

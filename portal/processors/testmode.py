@@ -67,7 +67,9 @@ DECLINE_MESSAGES = {
 class TestModeProcessor:
     name = "test"
 
-    def __init__(self, session_factory: Callable[[], Session], debit_delay: int) -> None:
+    def __init__(
+        self, session_factory: Callable[[], Session], debit_delay: int
+    ) -> None:
         self._session_factory = session_factory
         self._debit_delay = timedelta(seconds=debit_delay)
 

@@ -1,0 +1,244 @@
+"""Reading and checking the checkout form.
+
+Card and bank account numbers are read into processor details and never
+copied into ``values``, the dict used to fill the form again after an error.
+"""
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from email_validator import EmailNotValidError, validate_email
+from flask_babel import gettext as _
+from werkzeug.datastructures import MultiDict
+
+from portal.contacts import ContactDetails
+from portal.models import Collect, CustomFieldKind, PaymentLink
+from portal.processors.base import BankDetails, CardDetails
+
+SECRET_FIELDS = frozenset({"card_number", "card_expiry", "card_cvc", "account_number"})
+ADDRESS_FIELDS = ("address_line1", "address_line2", "postal_code", "city", "country")
+REQUIRED_ADDRESS_FIELDS = ("address_line1", "postal_code", "city", "country")
+METHODS = ("card", "bank_debit")
+
+
+@dataclass
+class Selection:
+    """Quantities and discount code: what changes the totals."""
+
+    quantities: dict[int, int] = field(default_factory=dict)
+    discount_code: str = ""
+    errors: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class CheckoutSubmission:
+    selection: Selection
+    values: dict[str, str]
+    buyer: ContactDetails | None = None
+    custom_answers: dict[str, str] = field(default_factory=dict)
+    method: str = "card"
+    details: CardDetails | BankDetails | None = None
+    errors: dict[str, str] = field(default_factory=dict)
+
+
+def quantity_field(item_id: int) -> str:
+    return f"qty-{item_id}"
+
+
+def custom_field_name(key: str) -> str:
+    return f"custom-{key}"
+
+
+def safe_values(form: MultiDict[str, str]) -> dict[str, str]:
+    """Return the submitted values that may be shown again or stored."""
+    return {
+        name: value.strip()
+        for name, value in form.items()
+        if name not in SECRET_FIELDS and name not in {"token", "action"}
+    }
+
+
+def read_selection(form: MultiDict[str, str], link: PaymentLink) -> Selection:
+    selection = Selection(discount_code=form.get("discount_code", "").strip())
+    for item in link.items:
+        name = quantity_field(item.id)
+        raw = form.get(name)
+        if raw is None or not item.adjustable_quantity:
+            continue
+        quantity = _parse_quantity(raw)
+        if quantity is None or not item.min_quantity <= quantity <= item.max_quantity:
+            selection.errors[name] = _(
+                "Enter a whole number from %(low)d to %(high)d.",
+                low=item.min_quantity,
+                high=item.max_quantity,
+            )
+            continue
+        selection.quantities[item.id] = quantity
+    if selection.discount_code and not link.allow_discount_codes:
+        selection.errors["discount_code"] = _("This link does not take discount codes.")
+    return selection
+
+
+def read_submission(
+    form: MultiDict[str, str], link: PaymentLink, today: date, *, needs_payment: bool
+) -> CheckoutSubmission:
+    submission = CheckoutSubmission(
+        selection=read_selection(form, link), values=safe_values(form)
+    )
+    errors = submission.errors
+    errors.update(submission.selection.errors)
+
+    email = form.get("email", "").strip()
+    try:
+        email = validate_email(email, check_deliverability=False).normalized
+    except EmailNotValidError:
+        errors["email"] = _("Enter a valid email address, such as name@example.com.")
+
+    buyer = {"email": email}
+    for name, setting in (("name", link.collect_name), ("phone", link.collect_phone)):
+        buyer[name] = _read_collected(form, name, setting, errors)
+    for name in ADDRESS_FIELDS:
+        required = link.collect_address is Collect.REQUIRED and (
+            name in REQUIRED_ADDRESS_FIELDS
+        )
+        setting = Collect.REQUIRED if required else link.collect_address
+        buyer[name] = _read_collected(form, name, setting, errors)
+    if buyer["country"] and not re.fullmatch(r"[A-Za-z]{2}", buyer["country"]):
+        errors["country"] = _("Choose a country from the list.")
+    buyer["country"] = buyer["country"].upper()
+    if buyer["phone"] and not re.fullmatch(r"\+?[0-9 ()\-]{5,20}", buyer["phone"]):
+        errors["phone"] = _(
+            "Enter a phone number using digits, such as +358 40 123 4567."
+        )
+    submission.buyer = ContactDetails(**buyer)
+
+    submission.custom_answers = _read_custom_fields(form, link, errors)
+    if needs_payment:
+        submission.method = form.get("method", "card")
+        if submission.method not in METHODS or (
+            submission.method == "bank_debit" and not link.allow_bank_debit
+        ):
+            errors["method"] = _("Choose how to pay.")
+        elif submission.method == "card":
+            submission.details = _read_card(form, today, errors)
+        else:
+            submission.details = _read_bank(form, errors)
+    return submission
+
+
+def _parse_quantity(raw: str) -> int | None:
+    raw = raw.strip()
+    if not re.fullmatch(r"[0-9]{1,6}", raw):
+        return None
+    return int(raw)
+
+
+def _read_collected(
+    form: MultiDict[str, str], name: str, setting: Collect, errors: dict[str, str]
+) -> str:
+    if setting is Collect.OFF:
+        return ""
+    value = form.get(name, "").strip()
+    if setting is Collect.REQUIRED and not value:
+        errors[name] = _("This field is required.")
+    if len(value) > 200:
+        errors[name] = _("Use at most 200 characters.")
+    return value
+
+
+def _read_custom_fields(
+    form: MultiDict[str, str], link: PaymentLink, errors: dict[str, str]
+) -> dict[str, str]:
+    answers = {}
+    for custom in link.custom_fields:
+        name = custom_field_name(custom.key)
+        value = form.get(name, "").strip()
+        if not value:
+            if custom.required:
+                errors[name] = _("This field is required.")
+            continue
+        if custom.kind is CustomFieldKind.NUMBER:
+            try:
+                number = Decimal(value.replace(",", "."))
+            except InvalidOperation:
+                number = None
+            if number is None or not number.is_finite():
+                errors[name] = _("Enter a number, such as 42 or 3.5.")
+                continue
+        elif custom.kind is CustomFieldKind.DROPDOWN and value not in custom.options:
+            errors[name] = _("Choose one of the options.")
+            continue
+        elif len(value) > 500:
+            errors[name] = _("Use at most 500 characters.")
+            continue
+        answers[custom.label] = value
+    return answers
+
+
+def _read_card(
+    form: MultiDict[str, str], today: date, errors: dict[str, str]
+) -> CardDetails | None:
+    number = re.sub(r"[\s-]", "", form.get("card_number", ""))
+    if not re.fullmatch(r"[0-9]{12,19}", number) or not luhn_valid(number):
+        errors["card_number"] = _("Enter a valid card number.")
+
+    expiry = parse_expiry(form.get("card_expiry", ""))
+    if expiry is None:
+        errors["card_expiry"] = _("Enter the expiry date as MM / YY.")
+    elif (expiry[1], expiry[0]) < (today.year, today.month):
+        errors["card_expiry"] = _("The expiry date is in the past.")
+
+    cvc = form.get("card_cvc", "").strip()
+    if not re.fullmatch(r"[0-9]{3,4}", cvc):
+        errors["card_cvc"] = _("Enter the 3 or 4 digit security code.")
+
+    if any(name in errors for name in ("card_number", "card_expiry", "card_cvc")):
+        return None
+    return CardDetails(number=number, exp_month=expiry[0], exp_year=expiry[1], cvc=cvc)
+
+
+def _read_bank(form: MultiDict[str, str], errors: dict[str, str]) -> BankDetails | None:
+    routing = re.sub(r"\s", "", form.get("routing_number", ""))
+    account = re.sub(r"\s", "", form.get("account_number", ""))
+    holder = form.get("account_holder", "").strip()
+    if not re.fullmatch(r"[0-9]{9}", routing):
+        errors["routing_number"] = _("Enter the 9 digit routing number.")
+    if not re.fullmatch(r"[0-9]{4,17}", account):
+        errors["account_number"] = _("Enter the account number, 4 to 17 digits.")
+    if not holder:
+        errors["account_holder"] = _("Enter the name of the account holder.")
+    if any(
+        name in errors
+        for name in ("routing_number", "account_number", "account_holder")
+    ):
+        return None
+    return BankDetails(
+        routing_number=routing, account_number=account, holder_name=holder
+    )
+
+
+def parse_expiry(raw: str) -> tuple[int, int] | None:
+    """Parse "MM/YY", "MM / YY" or "MM/YYYY" into (month, four-digit year)."""
+    match = re.fullmatch(r"\s*(\d{1,2})\s*/\s*(\d{2}|\d{4})\s*", raw)
+    if match is None:
+        return None
+    month, year = int(match.group(1)), int(match.group(2))
+    if not 1 <= month <= 12:
+        return None
+    if year < 100:
+        year += 2000
+    return month, year
+
+
+def luhn_valid(number: str) -> bool:
+    total = 0
+    for index, digit in enumerate(reversed(number)):
+        value = int(digit)
+        if index % 2 == 1:
+            value *= 2
+            if value > 9:
+                value -= 9
+        total += value
+    return total % 10 == 0

@@ -1,0 +1,112 @@
+"""Pricing a payment link for the quantities and code a buyer chose."""
+
+from portal.discounts import as_rule
+from portal.models import (
+    Discount,
+    Fee,
+    Order,
+    OrderLine,
+    OrderLineKind,
+    PaymentLink,
+    TaxRate,
+)
+from portal.pricing import FeeInput, LineInput, OrderTotals, TaxRule, price_order
+
+
+def tax_rule(rate: TaxRate | None) -> TaxRule | None:
+    if rate is None:
+        return None
+    return TaxRule(name=rate.name, percent=rate.percent, inclusive=rate.inclusive)
+
+
+def fee_input(fee: Fee) -> FeeInput:
+    return FeeInput(
+        name=fee.name,
+        flat_amount=fee.flat_amount,
+        percent=fee.percent,
+        tax=tax_rule(fee.tax_rate),
+    )
+
+
+def price_link(
+    link: PaymentLink, quantities: dict[int, int], discount: Discount | None
+) -> OrderTotals:
+    """Price the link's items at the given quantities (item id -> quantity).
+
+    Items missing from ``quantities`` use the link's own quantity. Totals are
+    always computed here on the server, never taken from the form.
+    """
+    lines = [
+        LineInput(
+            description=item.price.product.name,
+            unit_amount=item.price.unit_amount,
+            quantity=quantities.get(item.id, item.quantity),
+            tax=tax_rule(item.tax_rate),
+            discount=as_rule(item.discount) if item.discount else None,
+        )
+        for item in link.items
+    ]
+    return price_order(
+        link.currency,
+        lines,
+        order_discount=as_rule(discount) if discount else None,
+        fees=[fee_input(fee) for fee in link.fees],
+    )
+
+
+def build_order(
+    link: PaymentLink,
+    totals: OrderTotals,
+    discount: Discount | None,
+    custom_answers: dict[str, str],
+) -> Order:
+    """Turn priced totals into an Order with its lines, ready to be added."""
+    order = Order(
+        currency=totals.currency,
+        subtotal=totals.subtotal,
+        discount_total=totals.discount,
+        fee_total=totals.fee_total,
+        tax_total=totals.tax,
+        total=totals.total,
+        discount_code=discount.code if discount else None,
+        discount_id=discount.id if discount else None,
+        custom_fields=custom_answers,
+    )
+    position = 0
+    for item, line in zip(link.items, totals.lines, strict=True):
+        order.lines.append(
+            OrderLine(
+                position=position,
+                kind=OrderLineKind.ITEM,
+                description=line.description,
+                price_id=item.price_id,
+                quantity=line.quantity,
+                unit_amount=line.unit_amount,
+                gross=line.gross,
+                discount=line.discount,
+                tax=line.tax,
+                tax_name=line.tax_name,
+                tax_percent=item.tax_rate.percent if item.tax_rate else None,
+                tax_inclusive=line.tax_inclusive,
+                total=line.total,
+            )
+        )
+        position += 1
+    for fee, priced in zip(link.fees, totals.fees, strict=True):
+        order.lines.append(
+            OrderLine(
+                position=position,
+                kind=OrderLineKind.FEE,
+                description=priced.name,
+                quantity=1,
+                unit_amount=priced.amount,
+                gross=priced.amount,
+                tax=priced.tax,
+                tax_name=fee.tax_rate.name if fee.tax_rate else None,
+                tax_percent=fee.tax_rate.percent if fee.tax_rate else None,
+                tax_inclusive=priced.tax_inclusive,
+                total=priced.total,
+            )
+        )
+        position += 1
+    return order

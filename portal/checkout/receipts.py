@@ -1,0 +1,53 @@
+"""The receipt page and the receipt and invoice PDFs, reached by payment token."""
+
+from flask import abort, make_response, render_template
+
+from portal.businesses import get_business
+from portal.checkout import blueprint
+from portal.checkout.views import load_payment
+from portal.database import get_session
+from portal.documents import render_invoice_pdf, render_receipt_pdf
+from portal.i18n import current_locale
+from portal.models import PaymentStatus
+
+
+@blueprint.get("/receipts/<token>")
+def receipt(token: str):
+    payment = load_payment(token)
+    if payment.status not in (PaymentStatus.SUCCEEDED, PaymentStatus.PROCESSING):
+        abort(404)
+    return render_template(
+        "checkout/receipt.html",
+        payment=payment,
+        order=payment.order,
+        link=payment.link,
+        business=get_business(get_session()),
+    )
+
+
+@blueprint.get("/receipts/<token>/receipt.pdf")
+def receipt_pdf(token: str):
+    payment = load_payment(token)
+    if payment.status is not PaymentStatus.SUCCEEDED:
+        abort(404)
+    pdf = render_receipt_pdf(payment, get_business(get_session()), current_locale())
+    return _pdf_response(pdf, f"receipt-{payment.receipt_number}.pdf")
+
+
+@blueprint.get("/receipts/<token>/invoice.pdf")
+def invoice_pdf(token: str):
+    payment = load_payment(token)
+    if payment.invoice is None:
+        abort(404)
+    pdf = render_invoice_pdf(
+        payment.invoice, get_business(get_session()), current_locale()
+    )
+    return _pdf_response(pdf, f"invoice-{payment.invoice.number}.pdf")
+
+
+def _pdf_response(pdf: bytes, filename: str):
+    response = make_response(pdf)
+    response.mimetype = "application/pdf"
+    response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response

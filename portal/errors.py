@@ -1,0 +1,35 @@
+"""Error pages: a plain sentence and the right status, never a stack trace."""
+
+import logging
+
+from flask import Flask, render_template
+from flask_babel import gettext as _
+from werkzeug.exceptions import HTTPException
+
+logger = logging.getLogger(__name__)
+
+
+def init_app(app: Flask) -> None:
+    app.register_error_handler(HTTPException, _http_error)
+
+
+def _http_error(error: HTTPException):
+    titles = {
+        400: (
+            _("Bad request"),
+            _("The form could not be read. Go back and try again."),
+        ),
+        404: (
+            _("Page not found"),
+            _("Check the link you followed; it may be mistyped."),
+        ),
+        405: (_("Method not allowed"), _("This page cannot be used that way.")),
+        429: (
+            _("Too many attempts"),
+            _("There were too many payment attempts. Wait a minute and try again."),
+        ),
+    }
+    title, message = titles.get(
+        error.code, (error.name, error.description or _("The request failed."))
+    )
+    return render_template("errors.html", title=title, message=message), error.code
