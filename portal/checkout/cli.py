@@ -3,6 +3,7 @@
 from datetime import UTC, datetime
 
 import click
+from flask.cli import AppGroup
 
 from portal.checkout.payments import settle_test_debits
 from portal.database import new_session
@@ -10,7 +11,7 @@ from portal.processors import get_processor
 from portal.processors.testmode import TestModeProcessor
 
 
-@click.group("payments", help="Payments.")
+@click.group("payments", cls=AppGroup, help="Payments.")
 def payments_group() -> None:
     pass
 

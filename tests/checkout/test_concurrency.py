@@ -1,0 +1,31 @@
+import threading
+
+from portal.models import PaymentStatus
+from tests.checkout.conftest import kit_form, open_checkout, payments
+
+SUBMITS = 20
+
+
+def test_concurrent_submits_give_one_payment(app, db, kit_link):
+    html, token = open_checkout(app.test_client(), "workshop-kit")
+    form = kit_form(html, token)
+    barrier = threading.Barrier(SUBMITS)
+    responses = []
+
+    def submit() -> None:
+        client = app.test_client()
+        barrier.wait()
+        responses.append(client.post("/pay/workshop-kit", data=form))
+
+    threads = [threading.Thread(target=submit) for _ in range(SUBMITS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert len(responses) == SUBMITS
+    assert {response.status_code for response in responses} == {303}
+    assert len({response.headers["Location"] for response in responses}) == 1
+    [payment] = payments(db)
+    assert payment.status is PaymentStatus.SUCCEEDED
+    assert payment.receipt_number == "RCT-000001"
