@@ -22,6 +22,7 @@ def create_app(overrides: Mapping[str, object] | None = None) -> Flask:
         app.config.update(overrides)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
+    _configure_logging()
     database.init_app(app)
     processors.init_app(app)
     i18n.init_app(app)
@@ -49,3 +50,13 @@ def create_app(overrides: Mapping[str, object] | None = None) -> Flask:
         return {"status": "ok", "database": "up"}
 
     return app
+
+
+def _configure_logging() -> None:
+    """Send the app's INFO records to stderr unless logging is already set up."""
+    if logging.getLogger().handlers:
+        return
+    logging.basicConfig(
+        level=logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
