@@ -1,5 +1,6 @@
 from datetime import datetime
 from enum import StrEnum
+from urllib.parse import urlsplit
 
 from sqlalchemy import (
     JSON,
@@ -10,7 +11,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from portal.database import Base, UTCDateTime
 from portal.models.catalog import Discount, Fee, Price, TaxRate, enum_column
@@ -31,6 +32,20 @@ class CustomFieldKind(StrEnum):
     TEXT = "text"
     NUMBER = "number"
     DROPDOWN = "dropdown"
+
+
+def check_redirect_url(url: str) -> str:
+    """Return ``url`` when it is an absolute http(s) URL with a host.
+
+    Raises ``ValueError`` otherwise, so that ``javascript:`` and relative
+    URLs never become a redirect target.
+    """
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(
+            f"After-payment URL {url!r} is not an http:// or https:// address."
+        )
+    return url.strip()
 
 
 class PaymentLink(Base):
@@ -69,6 +84,12 @@ class PaymentLink(Base):
     items: Mapped[list["PaymentLinkItem"]] = relationship(
         order_by="PaymentLinkItem.position", cascade="all, delete-orphan"
     )
+
+    @validates("after_payment_url")
+    def _check_after_payment_url(self, _key: str, url: str | None) -> str | None:
+        if url is None or url == "":
+            return None
+        return check_redirect_url(url)
     fees: Mapped[list[Fee]] = relationship(secondary="payment_link_fees")
     custom_fields: Mapped[list["CustomField"]] = relationship(
         order_by="CustomField.position", cascade="all, delete-orphan"

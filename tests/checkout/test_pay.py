@@ -1,3 +1,5 @@
+import logging
+
 import pytest
 from sqlalchemy import select
 
@@ -298,3 +300,18 @@ VALID = {
     "card_expiry": "12/40",
     "card_cvc": "123",
 }
+
+
+def test_card_number_never_reaches_the_log(client, kit_link, caplog):
+    caplog.set_level(logging.DEBUG)
+    pay(client)
+    html, token = open_checkout(client, "workshop-kit")
+    client.post(
+        "/pay/workshop-kit",
+        data=kit_form(html, token, card_number="4000 0000 0000 0002"),
+    )
+
+    logged = caplog.text.replace(" ", "")
+    assert caplog.records
+    assert "4242424242424242" not in logged
+    assert "4000000000000002" not in logged
