@@ -18,6 +18,7 @@ from portal import audit
 from portal.businesses import get_business
 from portal.checkout.availability import unavailable_reason
 from portal.checkout.form import CheckoutSubmission
+from portal.checkout.messages import payment_error_message
 from portal.checkout.order import build_order, price_link
 from portal.contacts import upsert_contact
 from portal.database import now_utc
@@ -166,7 +167,9 @@ def _follow_status(
     if status is PaymentStatus.SUCCEEDED:
         complete_payment(session, payment, actor=actor, client_address=client_address)
     elif status is PaymentStatus.REQUIRES_PAYMENT_METHOD:
-        payment.failure_message = intent.error_message or _("The payment failed.")
+        payment.failure_message = payment_error_message(
+            intent.error_code, intent.error_message
+        )
         if payment.order.discount_id is not None:
             release_redemption(session, payment.order.discount_id)
     if attempt is None:
@@ -370,7 +373,8 @@ def _pay(
                 is_bank = isinstance(submission.details, BankDetails)
                 field = "account_number" if is_bank else "card_number"
             logger.info("payment for attempt %s failed: %s", attempt.id, error.code)
-            return _fail(session, attempt, error.message, field=field)
+            message = payment_error_message(error.code, error.message)
+            return _fail(session, attempt, message, field=field)
 
     payment = _record_payment(
         session, processor, attempt, request, totals, discount, intent

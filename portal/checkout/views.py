@@ -3,6 +3,7 @@
 import logging
 
 from flask import abort, current_app, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -115,7 +116,7 @@ def checkout_submit(slug: str):
     try:
         attempt_key = read_token(request.form.get("token", ""), slug)
     except InvalidCheckoutToken:
-        message = "This page has expired. Check your details and submit again."
+        message = _("This page has expired. Check your details and submit again.")
         return render_checkout(
             link, selection, values=request.form.to_dict(), message=message, status=400
         )

@@ -118,3 +118,13 @@ def test_link_at_limit_shows_message(client, db, kit_link):
     assert response.status_code == 410
     assert "reached its limit" in response.get_data(as_text=True)
     assert len(payments(db)) == 1
+
+
+def test_page_in_finnish_translates_labels(client, kit_link):
+    response = client.get("/pay/workshop-kit?lang=fi")
+
+    html = response.get_data(as_text=True)
+    assert ">Sähköposti" in html
+    assert ">Kortin numero" in html
+    assert ">Turvakoodi (CVC)" in html
+    assert 'id="pay-button">Maksa <span id="pay-amount">281,91\xa0€</span>' in html

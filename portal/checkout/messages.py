@@ -1,0 +1,36 @@
+"""Buyer-facing messages for processor error codes, in the buyer's language."""
+
+from flask_babel import gettext as _
+
+
+def payment_error_message(code: str | None, fallback: str | None = None) -> str:
+    """Return the message for a processor error code, such as ``card_declined``."""
+    messages = {
+        "card_declined": _("Your card was declined. Try another card."),
+        "insufficient_funds": _("Your card has insufficient funds. Try another card."),
+        "expired_card": _(
+            "Your card has expired. Check the expiry date or use another card."
+        ),
+        "incorrect_cvc": _(
+            "The security code (CVC) is incorrect. Check it and try again."
+        ),
+        "processing_error": _(
+            "An error occurred while processing your card. Try again in a moment."
+        ),
+        "authentication_failed": _(
+            "We could not authenticate your payment. Try again or use another card."
+        ),
+        "debit_failed": _("The bank debit failed. Pay with a card or another account."),
+        "invalid_number": _(
+            "This is test mode: use a test card such as 4242 4242 4242 4242."
+        ),
+        "invalid_bank_account": _(
+            "This is test mode: use routing number 110000000 and account number "
+            "000123456789."
+        ),
+        "processor_unavailable": _(
+            "The payment service is unavailable. Nothing was charged; try again "
+            "in a moment."
+        ),
+    }
+    return messages.get(code or "", fallback or _("The payment failed."))
