@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 
 from babel import Locale
 from babel.dates import format_datetime
-from flask import Flask, current_app, request
+from flask import Flask, current_app, has_request_context, request
 from flask_babel import Babel, get_locale
 
 from portal.money import format_money
@@ -16,6 +16,8 @@ babel = Babel()
 def select_locale() -> str:
     """Pick the buyer's locale: ``?lang=`` first, then Accept-Language."""
     supported = current_app.config["KASSA_LOCALES"]
+    if not has_request_context():
+        return supported[0]
     asked = request.args.get("lang")
     if asked in supported:
         return asked

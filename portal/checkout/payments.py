@@ -9,6 +9,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -460,7 +461,8 @@ def settle_test_debits(
         if payment is None:
             logger.warning("settled test debit %s has no payment", intent.id)
             continue
-        apply_intent(session, payment, intent, actor="system", client_address=None)
+        with force_locale(payment.locale):
+            apply_intent(session, payment, intent, actor="system", client_address=None)
         session.commit()
         notify_payment(payment)
         settled.append(payment)
@@ -481,6 +483,7 @@ def notify_payment(payment: Payment) -> None:
     business = get_business(object_session(payment))
     receipt = public_url(f"/receipts/{payment.token}")
     try:
-        send_payment_confirmations(payment, business, receipt, payment.locale)
+        with force_locale(payment.locale):
+            send_payment_confirmations(payment, business, receipt, payment.locale)
     except Exception:
         logger.exception("sending confirmations for payment %s failed", payment.id)

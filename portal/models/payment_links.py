@@ -84,16 +84,16 @@ class PaymentLink(Base):
     items: Mapped[list["PaymentLinkItem"]] = relationship(
         order_by="PaymentLinkItem.position", cascade="all, delete-orphan"
     )
+    fees: Mapped[list[Fee]] = relationship(secondary="payment_link_fees")
+    custom_fields: Mapped[list["CustomField"]] = relationship(
+        order_by="CustomField.position", cascade="all, delete-orphan"
+    )
 
     @validates("after_payment_url")
     def _check_after_payment_url(self, _key: str, url: str | None) -> str | None:
         if url is None or url == "":
             return None
         return check_redirect_url(url)
-    fees: Mapped[list[Fee]] = relationship(secondary="payment_link_fees")
-    custom_fields: Mapped[list["CustomField"]] = relationship(
-        order_by="CustomField.position", cascade="all, delete-orphan"
-    )
 
 
 class PaymentLinkItem(Base):
