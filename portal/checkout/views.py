@@ -6,6 +6,7 @@ from flask import abort, current_app, redirect, render_template, request, url_fo
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
+from werkzeug.datastructures import MultiDict
 
 from portal.businesses import get_business
 from portal.checkout import blueprint
@@ -26,7 +27,13 @@ from portal.checkout.tokens import (
 from portal.database import get_session, now_utc
 from portal.extensions import client_address, limiter
 from portal.i18n import current_locale
-from portal.models import AttemptState, Payment, PaymentLink, PaymentLinkItem
+from portal.models import (
+    AttemptState,
+    Payment,
+    PaymentLink,
+    PaymentLinkItem,
+    PaymentStatus,
+)
 from portal.processors import get_processor
 
 logger = logging.getLogger(__name__)
@@ -167,7 +174,7 @@ def respond_to_result(link: PaymentLink, result: CheckoutResult):
     errors = {result.error_field: result.message} if result.error_field else {}
     return render_checkout(
         link,
-        read_selection(_as_multidict(values), link),
+        read_selection(MultiDict(values), link),
         values=values,
         errors=errors,
         message=result.message,
@@ -175,17 +182,11 @@ def respond_to_result(link: PaymentLink, result: CheckoutResult):
     )
 
 
-def _as_multidict(values: dict[str, str]):
-    from werkzeug.datastructures import MultiDict
-
-    return MultiDict(values)
-
-
 @blueprint.get("/pay/authenticate/<token>")
 def authenticate(token: str):
     payment = load_payment(token)
     link = payment.link
-    if payment.status.value != "requires_action":
+    if payment.status is not PaymentStatus.REQUIRES_ACTION:
         return redirect(url_for("checkout.receipt", token=payment.token), 303)
     return render_template(
         "checkout/authenticate.html",
