@@ -6,13 +6,23 @@ The one rounding rule of the project: a calculated amount is rounded half-up
 stored, compared and sent to the processor as integers.
 """
 
+import re
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
 
 from babel.core import Locale, UnknownLocaleError
 from babel.numbers import format_currency, get_currency_precision, list_currencies
 
 KNOWN_CURRENCIES = frozenset(list_currencies())
+
+# Typed amounts use plain decimal notation. Exponents ("1e9"), underscores and
+# non-ASCII digits are rejected, so parsing never builds a huge number.
+_AMOUNT_PATTERN = re.compile(
+    r"(?P<sign>[+-]?)(?P<whole>[0-9]*)(?:[.,](?P<fraction>[0-9]*))?"
+)
+# The largest value of a signed 64-bit integer (an SQL BIGINT column).
+MAX_PARSED_AMOUNT = 2**63 - 1
+_MAX_PARSED_DIGITS = len(str(MAX_PARSED_AMOUNT))
 
 
 class CurrencyError(ValueError):
@@ -41,23 +51,29 @@ def to_major(amount: int, currency: str) -> Decimal:
 
 
 def parse_major(text: str, currency: str) -> int:
-    """Parse an amount typed in major units ("12.50") into minor units.
+    """Parse an amount typed in major units ("12.50" or "12,50") into minor units.
 
-    Raises ``ValueError`` when the text is not a number or has more decimal
-    places than the currency allows.
+    Accepts plain digits with an optional sign and one decimal point or comma.
+    Raises ``ValueError`` when the text is not such a number, has more decimal
+    places than the currency allows, or exceeds ``MAX_PARSED_AMOUNT``.
     """
-    try:
-        value = Decimal(text.strip().replace(",", "."))
-    except InvalidOperation as error:
-        raise ValueError(f"{text!r} is not an amount.") from error
-    if not value.is_finite():
-        raise ValueError(f"{text!r} is not an amount.")
-    scaled = value.scaleb(exponent(currency))
-    if scaled != scaled.to_integral_value():
+    code = normalise_currency(currency)
+    places = exponent(code)
+    match = _AMOUNT_PATTERN.fullmatch(text.strip())
+    if match is None or not (match["whole"] or match["fraction"]):
         raise ValueError(
-            f"{currency} amounts have at most {exponent(currency)} decimal places."
+            f"{text!r} is not a valid amount. Write digits with an optional"
+            " decimal point, such as 12.50."
         )
-    return int(scaled)
+
+    fraction = (match["fraction"] or "").rstrip("0")
+    if len(fraction) > places:
+        raise ValueError(f"{code} amounts have at most {places} decimal places.")
+    digits = ((match["whole"] or "0") + fraction.ljust(places, "0")).lstrip("0")
+    if len(digits) > _MAX_PARSED_DIGITS or int(digits or "0") > MAX_PARSED_AMOUNT:
+        raise ValueError(f"Amounts above {MAX_PARSED_AMOUNT} minor units are invalid.")
+    amount = int(digits or "0")
+    return -amount if match["sign"] == "-" else amount
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,11 +85,16 @@ class Money:
         if not isinstance(self.amount, int) or isinstance(self.amount, bool):
             raise TypeError("Money.amount must be an int of minor units")
 
-    def __add__(self, other: "Money") -> "Money":
+    # Returning NotImplemented for other operands makes Python raise TypeError.
+    def __add__(self, other: object) -> "Money":
+        if not isinstance(other, Money):
+            return NotImplemented
         self._check_same_currency(other)
         return Money(self.amount + other.amount, self.currency)
 
-    def __sub__(self, other: "Money") -> "Money":
+    def __sub__(self, other: object) -> "Money":
+        if not isinstance(other, Money):
+            return NotImplemented
         self._check_same_currency(other)
         return Money(self.amount - other.amount, self.currency)
 
