@@ -27,6 +27,12 @@ class TaxRule:
     percent: Decimal
     inclusive: bool = False
 
+    def __post_init__(self) -> None:
+        if not (0 <= self.percent <= HUNDRED):
+            raise PricingError(
+                f"Tax rate {self.percent}% is invalid. Use a percent from 0 to 100."
+            )
+
     def tax_on(self, amount: int) -> int:
         """Return the tax in minor units carried by ``amount``.
 
@@ -82,6 +88,15 @@ class FeeInput:
     def __post_init__(self) -> None:
         if (self.flat_amount is None) == (self.percent is None):
             raise PricingError("A fee is either a flat amount or a percent.")
+        if self.flat_amount is not None and self.flat_amount < 0:
+            raise PricingError(
+                f"Fee amount {self.flat_amount} is invalid because it is negative."
+            )
+        if self.percent is not None and not (0 < self.percent <= HUNDRED):
+            raise PricingError(
+                f"Fee percent {self.percent}% is invalid. Use a percent above 0"
+                " and up to 100."
+            )
 
 
 @dataclass(frozen=True, slots=True)
