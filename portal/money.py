@@ -111,7 +111,7 @@ class Money:
 def format_money(amount: int, currency: str, locale: str = "en") -> str:
     """Format minor units for display in a locale: ``1 234,50 €`` in fi."""
     try:
-        Locale.parse(locale)
+        locale = str(Locale.parse(locale.replace("-", "_")))
     except (UnknownLocaleError, ValueError):
         locale = "en"
     return format_currency(to_major(amount, currency), currency, locale=locale)

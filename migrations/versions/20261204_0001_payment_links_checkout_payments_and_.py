@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-04 12:35:15.999739
+Create Date: 2026-12-04 13:03:49.952389
 """
 
 from collections.abc import Sequence
@@ -73,7 +73,7 @@ def upgrade() -> None:
         sa.Column("name", sa.String(length=100), nullable=False),
         sa.Column("code", sa.String(length=64), nullable=True),
         sa.Column("percent", sa.Numeric(precision=7, scale=4), nullable=True),
-        sa.Column("amount_off", sa.Integer(), nullable=True),
+        sa.Column("amount_off", sa.BigInteger(), nullable=True),
         sa.Column("currency", sa.String(length=3), nullable=True),
         sa.Column("expires_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("max_redemptions", sa.Integer(), nullable=True),
@@ -212,7 +212,7 @@ def upgrade() -> None:
         "test_mode_intents",
         sa.Column("id", sa.String(length=40), nullable=False),
         sa.Column("idempotency_key", sa.String(length=100), nullable=False),
-        sa.Column("amount", sa.Integer(), nullable=False),
+        sa.Column("amount", sa.BigInteger(), nullable=False),
         sa.Column("currency", sa.String(length=3), nullable=False),
         sa.Column("status", sa.String(length=32), nullable=False),
         sa.Column("method", sa.String(length=20), nullable=False),
@@ -271,7 +271,7 @@ def upgrade() -> None:
         "fees",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("name", sa.String(length=100), nullable=False),
-        sa.Column("flat_amount", sa.Integer(), nullable=True),
+        sa.Column("flat_amount", sa.BigInteger(), nullable=True),
         sa.Column("currency", sa.String(length=3), nullable=True),
         sa.Column("percent", sa.Numeric(precision=7, scale=4), nullable=True),
         sa.Column("tax_rate_id", sa.Integer(), nullable=True),
@@ -297,11 +297,11 @@ def upgrade() -> None:
         "orders",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("currency", sa.String(length=3), nullable=False),
-        sa.Column("subtotal", sa.Integer(), nullable=False),
-        sa.Column("discount_total", sa.Integer(), nullable=False),
-        sa.Column("fee_total", sa.Integer(), nullable=False),
-        sa.Column("tax_total", sa.Integer(), nullable=False),
-        sa.Column("total", sa.Integer(), nullable=False),
+        sa.Column("subtotal", sa.BigInteger(), nullable=False),
+        sa.Column("discount_total", sa.BigInteger(), nullable=False),
+        sa.Column("fee_total", sa.BigInteger(), nullable=False),
+        sa.Column("tax_total", sa.BigInteger(), nullable=False),
+        sa.Column("total", sa.BigInteger(), nullable=False),
         sa.Column("discount_code", sa.String(length=64), nullable=True),
         sa.Column("discount_id", sa.Integer(), nullable=True),
         sa.Column("custom_fields", sa.JSON(), nullable=False),
@@ -325,7 +325,7 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("product_id", sa.Integer(), nullable=False),
         sa.Column("currency", sa.String(length=3), nullable=False),
-        sa.Column("unit_amount", sa.Integer(), nullable=False),
+        sa.Column("unit_amount", sa.BigInteger(), nullable=False),
         sa.Column(
             "kind",
             sa.Enum(
@@ -379,14 +379,14 @@ def upgrade() -> None:
         sa.Column("description", sa.String(length=300), nullable=False),
         sa.Column("price_id", sa.Integer(), nullable=True),
         sa.Column("quantity", sa.Integer(), nullable=False),
-        sa.Column("unit_amount", sa.Integer(), nullable=False),
-        sa.Column("gross", sa.Integer(), nullable=False),
-        sa.Column("discount", sa.Integer(), nullable=False),
-        sa.Column("tax", sa.Integer(), nullable=False),
+        sa.Column("unit_amount", sa.BigInteger(), nullable=False),
+        sa.Column("gross", sa.BigInteger(), nullable=False),
+        sa.Column("discount", sa.BigInteger(), nullable=False),
+        sa.Column("tax", sa.BigInteger(), nullable=False),
         sa.Column("tax_name", sa.String(length=100), nullable=True),
         sa.Column("tax_percent", sa.Numeric(precision=7, scale=4), nullable=True),
         sa.Column("tax_inclusive", sa.Boolean(), nullable=False),
-        sa.Column("total", sa.Integer(), nullable=False),
+        sa.Column("total", sa.BigInteger(), nullable=False),
         sa.Column("extra", sa.JSON(), nullable=False),
         sa.CheckConstraint(
             "discount >= 0 AND discount <= gross", name=op.f("ck_order_lines_discount")
@@ -475,7 +475,7 @@ def upgrade() -> None:
         sa.Column("contact_id", sa.Integer(), nullable=False),
         sa.Column("order_id", sa.Integer(), nullable=False),
         sa.Column("currency", sa.String(length=3), nullable=False),
-        sa.Column("amount", sa.Integer(), nullable=False),
+        sa.Column("amount", sa.BigInteger(), nullable=False),
         sa.Column(
             "status",
             sa.Enum(
@@ -598,7 +598,7 @@ def upgrade() -> None:
             nullable=False,
         ),
         sa.Column("currency", sa.String(length=3), nullable=False),
-        sa.Column("total", sa.Integer(), nullable=False),
+        sa.Column("total", sa.BigInteger(), nullable=False),
         sa.Column("issued_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("paid_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),

@@ -10,7 +10,14 @@ from portal.models import (
     PaymentLink,
     TaxRate,
 )
-from portal.pricing import FeeInput, LineInput, OrderTotals, TaxRule, price_order
+from portal.pricing import (
+    FeeInput,
+    LineInput,
+    OrderTotals,
+    PricingError,
+    TaxRule,
+    price_order,
+)
 
 
 def tax_rule(rate: TaxRate | None) -> TaxRule | None:
@@ -19,7 +26,12 @@ def tax_rule(rate: TaxRate | None) -> TaxRule | None:
     return TaxRule(name=rate.name, percent=rate.percent, inclusive=rate.inclusive)
 
 
-def fee_input(fee: Fee) -> FeeInput:
+def fee_input(fee: Fee, currency: str) -> FeeInput:
+    """Turn a fee into pricing input; a flat fee must be in the order's currency."""
+    if fee.flat_amount is not None and fee.currency != currency:
+        raise PricingError(
+            f"Fee {fee.name!r} is in {fee.currency}, but the order is in {currency}."
+        )
     return FeeInput(
         name=fee.name,
         flat_amount=fee.flat_amount,
@@ -50,7 +62,7 @@ def price_link(
         link.currency,
         lines,
         order_discount=as_rule(discount) if discount else None,
-        fees=[fee_input(fee) for fee in link.fees],
+        fees=[fee_input(fee, link.currency) for fee in link.fees],
     )
 
 

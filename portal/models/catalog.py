@@ -6,7 +6,7 @@ from sqlalchemy import Boolean, CheckConstraint, Enum, ForeignKey, Numeric, Stri
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.database import Base, UTCDateTime
-from portal.models.types import currency_code, intpk, percent, utc_created
+from portal.models.types import currency_code, intpk, minor_units, percent, utc_created
 
 
 def enum_column(enum_class: type[StrEnum]) -> Enum:
@@ -64,7 +64,7 @@ class Price(Base):
     id: Mapped[intpk]
     product_id: Mapped[int] = mapped_column(ForeignKey("products.id"))
     currency: Mapped[currency_code]
-    unit_amount: Mapped[int]  # minor units
+    unit_amount: Mapped[minor_units]  # minor units
     kind: Mapped[PriceKind] = mapped_column(
         enum_column(PriceKind), default=PriceKind.ONE_TIME
     )
@@ -106,7 +106,7 @@ class Fee(Base):
 
     id: Mapped[intpk]
     name: Mapped[str] = mapped_column(String(100))
-    flat_amount: Mapped[int | None]  # minor units of currency
+    flat_amount: Mapped[minor_units | None]  # minor units of currency
     currency: Mapped[str | None] = mapped_column(String(3))
     percent: Mapped[Decimal | None] = mapped_column(Numeric(7, 4))
     tax_rate_id: Mapped[int | None] = mapped_column(ForeignKey("tax_rates.id"))
@@ -140,7 +140,7 @@ class Discount(Base):
     # Upper-case code buyers type; codes are matched case-insensitively.
     code: Mapped[str | None] = mapped_column(String(64), unique=True)
     percent: Mapped[Decimal | None] = mapped_column(Numeric(7, 4))
-    amount_off: Mapped[int | None]  # minor units of currency
+    amount_off: Mapped[minor_units | None]  # minor units of currency
     currency: Mapped[str | None] = mapped_column(String(3))
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     max_redemptions: Mapped[int | None]

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.database import Base
 from portal.models.catalog import enum_column
-from portal.models.types import currency_code, intpk, utc_created
+from portal.models.types import currency_code, intpk, minor_units, utc_created
 
 
 class OrderLineKind(StrEnum):
@@ -39,11 +39,13 @@ class Order(Base):
 
     id: Mapped[intpk]
     currency: Mapped[currency_code]
-    subtotal: Mapped[int]  # minor units, before discounts
-    discount_total: Mapped[int]
-    fee_total: Mapped[int]
-    tax_total: Mapped[int]  # all tax, including tax contained in inclusive prices
-    total: Mapped[int]  # what the buyer pays
+    subtotal: Mapped[minor_units]  # minor units, before discounts
+    discount_total: Mapped[minor_units]
+    fee_total: Mapped[minor_units]
+    tax_total: Mapped[
+        minor_units
+    ]  # all tax, including tax contained in inclusive prices
+    total: Mapped[minor_units]  # what the buyer pays
     discount_code: Mapped[str | None] = mapped_column(String(64))
     discount_id: Mapped[int | None] = mapped_column(ForeignKey("discounts.id"))
     # Answers to the link's custom fields, by field label.
@@ -80,14 +82,14 @@ class OrderLine(Base):
     description: Mapped[str] = mapped_column(String(300))
     price_id: Mapped[int | None] = mapped_column(ForeignKey("prices.id"))
     quantity: Mapped[int] = mapped_column(default=1)
-    unit_amount: Mapped[int]  # minor units
-    gross: Mapped[int]  # unit_amount x quantity
-    discount: Mapped[int] = mapped_column(default=0)
-    tax: Mapped[int] = mapped_column(default=0)
+    unit_amount: Mapped[minor_units]  # minor units
+    gross: Mapped[minor_units]  # unit_amount x quantity
+    discount: Mapped[minor_units] = mapped_column(default=0)
+    tax: Mapped[minor_units] = mapped_column(default=0)
     tax_name: Mapped[str | None] = mapped_column(String(100))
     tax_percent: Mapped[Decimal | None] = mapped_column(Numeric(7, 4))
     tax_inclusive: Mapped[bool] = mapped_column(Boolean, default=False)
-    total: Mapped[int]  # what this line adds to the order total
+    total: Mapped[minor_units]  # what this line adds to the order total
     # Extra facts for display, such as the custom field answers on item lines.
     extra: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
 

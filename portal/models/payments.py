@@ -9,7 +9,7 @@ from portal.models.catalog import enum_column
 from portal.models.contacts import Contact
 from portal.models.orders import Order
 from portal.models.payment_links import PaymentLink
-from portal.models.types import currency_code, intpk, utc_created
+from portal.models.types import currency_code, intpk, minor_units, utc_created
 
 
 class PaymentStatus(StrEnum):
@@ -80,7 +80,7 @@ class Payment(Base):
     contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id"))
     order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), unique=True)
     currency: Mapped[currency_code]
-    amount: Mapped[int]  # minor units charged
+    amount: Mapped[minor_units]  # minor units charged
     status: Mapped[PaymentStatus] = mapped_column(enum_column(PaymentStatus))
     method: Mapped[PaymentMethodKind] = mapped_column(enum_column(PaymentMethodKind))
     card_brand: Mapped[str | None] = mapped_column(String(20))
@@ -122,7 +122,7 @@ class Invoice(Base):
     )
     status: Mapped[InvoiceStatus] = mapped_column(enum_column(InvoiceStatus))
     currency: Mapped[currency_code]
-    total: Mapped[int]  # minor units
+    total: Mapped[minor_units]  # minor units
     issued_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     paid_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[utc_created]

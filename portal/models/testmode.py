@@ -4,7 +4,7 @@ from sqlalchemy import CheckConstraint, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.database import Base, UTCDateTime
-from portal.models.types import currency_code, utc_created
+from portal.models.types import currency_code, minor_units, utc_created
 
 
 class TestModeIntent(Base):
@@ -19,7 +19,7 @@ class TestModeIntent(Base):
 
     id: Mapped[str] = mapped_column(String(40), primary_key=True)  # pi_test_...
     idempotency_key: Mapped[str] = mapped_column(String(100), unique=True)
-    amount: Mapped[int]  # minor units
+    amount: Mapped[minor_units]  # minor units
     currency: Mapped[currency_code]
     status: Mapped[str] = mapped_column(String(32))
     method: Mapped[str] = mapped_column(String(20))  # "card" or "bank_debit"
