@@ -1,0 +1,172 @@
+"""The demo seed: its rows, its idempotence and the URLs it prints."""
+
+from decimal import Decimal
+
+from sqlalchemy import func, select
+
+from portal.database import Base
+from portal.demo import link_urls, seed_demo
+from portal.models import (
+    Business,
+    Collect,
+    CustomFieldKind,
+    Discount,
+    DocumentSequence,
+    PaymentLink,
+)
+
+DEMO_SLUGS = ["poster", "workshop-kit", "tokyo-print"]
+
+
+def row_counts(session) -> dict[str, int]:
+    return {
+        table.name: session.scalar(select(func.count()).select_from(table))
+        for table in Base.metadata.sorted_tables
+    }
+
+
+def link(session, slug: str) -> PaymentLink:
+    return session.scalars(select(PaymentLink).where(PaymentLink.slug == slug)).one()
+
+
+def test_seed_twice_adds_nothing_twice(db):
+    seed_demo(db)
+    db.commit()
+    counts = row_counts(db)
+
+    links = seed_demo(db)
+    db.commit()
+
+    assert row_counts(db) == counts
+    assert counts["businesses"] == 1
+    assert counts["payment_links"] == 3
+    assert counts["discounts"] == 1
+    assert counts["document_sequences"] == 2
+    assert [link.slug for link in links] == DEMO_SLUGS
+
+
+def test_seed_links_have_their_currencies(db):
+    links = seed_demo(db)
+    db.commit()
+
+    assert {link.slug: link.currency for link in links} == {
+        "poster": "EUR",
+        "workshop-kit": "EUR",
+        "tokyo-print": "JPY",
+    }
+    for seeded in links:
+        assert {item.price.currency for item in seeded.items} == {seeded.currency}
+
+
+def test_seed_business(db):
+    seed_demo(db)
+    db.commit()
+
+    business = db.scalars(select(Business)).one()
+    assert business.name == "Nordlys Studio"
+    assert business.currency == "EUR"
+    assert business.timezone == "Europe/Helsinki"
+    assert business.logo_url == "img/demo-logo.svg"
+    assert business.tax_id == "FI12345671"
+    sequences = {row.name: row.prefix for row in db.scalars(select(DocumentSequence))}
+    assert sequences == {"invoice": "INV-", "receipt": "RCT-"}
+
+
+def test_seed_keeps_existing_business(db):
+    db.add(Business(name="Existing shop", email="shop@example.com", currency="EUR"))
+    db.commit()
+
+    seed_demo(db)
+    db.commit()
+
+    assert [row.name for row in db.scalars(select(Business))] == ["Existing shop"]
+
+
+def test_seed_workshop_kit(db):
+    seed_demo(db)
+    db.commit()
+
+    kit = link(db, "workshop-kit")
+    assert len(kit.items) == 3
+    assert all(item.adjustable_quantity for item in kit.items)
+    assert {item.max_quantity for item in kit.items} == {10}
+    assert {item.tax_rate.percent for item in kit.items} == {Decimal("25.5")}
+    assert not any(item.tax_rate.inclusive for item in kit.items)
+    assert kit.allow_discount_codes
+    assert kit.collect_name is Collect.REQUIRED
+    assert kit.collect_address is Collect.OPTIONAL
+    assert kit.collect_phone is Collect.OPTIONAL
+
+    [shipping] = kit.fees
+    assert shipping.name == "Shipping"
+    assert shipping.flat_amount == 595
+    assert shipping.currency == "EUR"
+    assert shipping.tax_rate.name == "VAT"
+
+    size, company = kit.custom_fields
+    assert size.label == "T-shirt size"
+    assert size.kind is CustomFieldKind.DROPDOWN
+    assert size.options == ["S", "M", "L"]
+    assert size.required
+    assert company.label == "Company"
+    assert company.kind is CustomFieldKind.TEXT
+    assert not company.required
+
+
+def test_seed_welcome_discount(db):
+    seed_demo(db)
+    db.commit()
+
+    discount = db.scalars(select(Discount).where(Discount.code == "WELCOME10")).one()
+    assert discount.percent == Decimal(10)
+    assert discount.amount_off is None
+    assert discount.expires_at is None
+    assert discount.max_redemptions == 100
+    assert discount.active
+
+
+def test_seed_poster_and_tokyo_print(db):
+    seed_demo(db)
+    db.commit()
+
+    [poster_item] = link(db, "poster").items
+    [print_item] = link(db, "tokyo-print").items
+    assert poster_item.price.unit_amount == 3900
+    assert poster_item.tax_rate.name == "VAT"
+    assert print_item.price.unit_amount == 8000
+    assert print_item.price.currency == "JPY"
+    assert print_item.tax_rate is None
+
+
+def test_seed_command_prints_link_urls(app, db, monkeypatch):
+    monkeypatch.setenv("PORT", "8123")
+
+    result = app.test_cli_runner().invoke(args=["demo", "seed"])
+
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines() == [
+        f"http://127.0.0.1:8123/pay/{slug}" for slug in DEMO_SLUGS
+    ]
+    assert db.scalar(select(func.count()).select_from(PaymentLink)) == 3
+
+
+def test_urls_command_uses_base_url(app, db):
+    seed_demo(db)
+    db.commit()
+
+    result = app.test_cli_runner().invoke(
+        args=["demo", "urls", "--base-url", "https://shop.example/"]
+    )
+
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines() == [
+        f"https://shop.example/pay/{slug}" for slug in DEMO_SLUGS
+    ]
+
+
+def test_link_urls_joins_base_and_slug(db):
+    links = seed_demo(db)
+
+    assert link_urls(links[:1], "http://127.0.0.1:5000/") == [
+        "http://127.0.0.1:5000/pay/poster"
+    ]
