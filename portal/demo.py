@@ -1,8 +1,290 @@
-"""``flask --app wsgi demo ...``: demo data."""
+"""``flask --app wsgi demo ...``: a demo business with products and payment links.
+
+Seeding is idempotent. Each row is looked up by a stable key before it is
+added: link slug, discount code, product name, tax rate name and percent, fee
+name and amount. Running the seed again adds nothing twice and leaves rows that
+already exist as they are.
+"""
+
+import logging
+import os
+from collections.abc import Iterable
+from decimal import Decimal
 
 import click
+from flask.cli import AppGroup
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from portal.database import new_session
+from portal.models import (
+    Business,
+    Collect,
+    CustomField,
+    CustomFieldKind,
+    Discount,
+    DocumentSequence,
+    Fee,
+    PaymentLink,
+    PaymentLinkItem,
+    Price,
+    PriceKind,
+    Product,
+    TaxRate,
+)
+
+logger = logging.getLogger(__name__)
+
+VAT_PERCENT = Decimal("25.5")  # Finland's general VAT rate from 2024-09-01
+SEQUENCES = {"invoice": "INV-", "receipt": "RCT-"}
 
 
-@click.group("demo", help="Demo data.")
+@click.group("demo", cls=AppGroup, help="Demo data.")
 def demo_group() -> None:
     pass
+
+
+@demo_group.command(
+    "seed",
+    help="Add the demo business, products and payment links and print their URLs. "
+    "Running it again adds nothing twice.",
+)
+def seed_command() -> None:
+    with new_session() as session:
+        links = seed_demo(session)
+        session.commit()
+    for url in link_urls(links, local_base_url()):
+        click.echo(url)
+
+
+@demo_group.command("urls", help="Print the URL of every active payment link.")
+@click.option(
+    "--base-url",
+    default=None,
+    help="Scheme, host and port to put before /pay/<slug>. "
+    "Default: http://127.0.0.1:$PORT, with PORT 5000 when unset.",
+)
+def urls_command(base_url: str | None) -> None:
+    with new_session() as session:
+        links = session.scalars(
+            select(PaymentLink)
+            .where(PaymentLink.active.is_(True))
+            .order_by(PaymentLink.id)
+        ).all()
+    for url in link_urls(links, base_url or local_base_url()):
+        click.echo(url)
+
+
+def local_base_url() -> str:
+    """Return the development server's address, with the port from ``PORT``."""
+    return f"http://127.0.0.1:{os.environ.get('PORT', '5000')}"
+
+
+def link_urls(links: Iterable[PaymentLink], base_url: str) -> list[str]:
+    base = base_url.rstrip("/")
+    return [f"{base}/pay/{link.slug}" for link in links]
+
+
+def seed_demo(session: Session) -> list[PaymentLink]:
+    """Add the demo rows that are missing and return the three demo links.
+
+    The caller commits. An existing business is kept as it is, because an
+    installation has exactly one.
+    """
+    _ensure_business(session)
+    for name, prefix in SEQUENCES.items():
+        if session.get(DocumentSequence, name) is None:
+            session.add(DocumentSequence(name=name, prefix=prefix))
+    vat = _ensure_tax_rate(session, "VAT", VAT_PERCENT)
+    _ensure_welcome_discount(session)
+
+    links = [
+        _ensure_poster_link(session, vat),
+        _ensure_workshop_link(session, vat),
+        _ensure_tokyo_link(session),
+    ]
+    session.flush()
+    logger.info("demo data seeded: %d payment links", len(links))
+    return links
+
+
+def _ensure_business(session: Session) -> Business:
+    business = session.scalars(select(Business).order_by(Business.id)).first()
+    if business is not None:
+        return business
+    business = Business(
+        name="Nordlys Studio",
+        email="sales@nordlys.example",
+        logo_url="img/demo-logo.svg",
+        brand_color="#2f6f4f",
+        currency="EUR",
+        timezone="Europe/Helsinki",
+        locale="en",
+        address="Tehtaankatu 12 B\n00140 Helsinki\nFinland",
+        tax_id="FI12345671",
+    )
+    session.add(business)
+    return business
+
+
+def _ensure_tax_rate(session: Session, name: str, percent: Decimal) -> TaxRate:
+    tax_rate = session.scalars(
+        select(TaxRate).where(
+            TaxRate.name == name,
+            TaxRate.percent == percent,
+            TaxRate.inclusive.is_(False),
+        )
+    ).first()
+    if tax_rate is None:
+        tax_rate = TaxRate(name=name, percent=percent, inclusive=False)
+        session.add(tax_rate)
+    return tax_rate
+
+
+def _ensure_price(
+    session: Session, product_name: str, currency: str, unit_amount: int
+) -> Price:
+    """Return the one-time price of a product, adding what is missing."""
+    product = session.scalars(
+        select(Product).where(Product.name == product_name).order_by(Product.id)
+    ).first()
+    if product is None:
+        product = Product(name=product_name)
+        session.add(product)
+    price = session.scalars(
+        select(Price).where(
+            Price.product == product,
+            Price.currency == currency,
+            Price.unit_amount == unit_amount,
+            Price.kind == PriceKind.ONE_TIME,
+        )
+    ).first()
+    if price is None:
+        price = Price(product=product, currency=currency, unit_amount=unit_amount)
+        session.add(price)
+    return price
+
+
+def _ensure_shipping_fee(session: Session, vat: TaxRate) -> Fee:
+    fee = session.scalars(
+        select(Fee).where(
+            Fee.name == "Shipping", Fee.flat_amount == 595, Fee.currency == "EUR"
+        )
+    ).first()
+    if fee is None:
+        fee = Fee(name="Shipping", flat_amount=595, currency="EUR", tax_rate=vat)
+        session.add(fee)
+    return fee
+
+
+def _ensure_welcome_discount(session: Session) -> Discount:
+    discount = session.scalars(
+        select(Discount).where(Discount.code == "WELCOME10")
+    ).first()
+    if discount is None:
+        discount = Discount(
+            name="Welcome, 10% off",
+            code="WELCOME10",
+            percent=Decimal(10),
+            max_redemptions=100,
+        )
+        session.add(discount)
+    return discount
+
+
+def _find_link(session: Session, slug: str) -> PaymentLink | None:
+    return session.scalars(select(PaymentLink).where(PaymentLink.slug == slug)).first()
+
+
+def _ensure_poster_link(session: Session, vat: TaxRate) -> PaymentLink:
+    link = _find_link(session, "poster")
+    if link is not None:
+        return link
+    link = PaymentLink(
+        slug="poster",
+        title="Aurora poster",
+        description="A 50 x 70 cm risograph print of the northern lights.",
+        currency="EUR",
+        after_payment_message="Your poster ships within three working days.",
+    )
+    link.items.append(
+        PaymentLinkItem(
+            price=_ensure_price(session, "Aurora poster, 50 x 70 cm", "EUR", 3900),
+            tax_rate=vat,
+        )
+    )
+    session.add(link)
+    return link
+
+
+def _ensure_workshop_link(session: Session, vat: TaxRate) -> PaymentLink:
+    link = _find_link(session, "workshop-kit")
+    if link is not None:
+        return link
+    link = PaymentLink(
+        slug="workshop-kit",
+        title="Linocut workshop kit",
+        description="Everything for the Saturday linocut workshop.",
+        currency="EUR",
+        allow_discount_codes=True,
+        collect_name=Collect.REQUIRED,
+        collect_address=Collect.OPTIONAL,
+        collect_phone=Collect.OPTIONAL,
+        after_payment_message="See you at the workshop.",
+    )
+    products = [
+        ("Linocut workshop kit", 6500),
+        ("Carving tool set", 2400),
+        ("Block printing ink, 3 colours", 1850),
+    ]
+    for position, (name, unit_amount) in enumerate(products):
+        link.items.append(
+            PaymentLinkItem(
+                position=position,
+                price=_ensure_price(session, name, "EUR", unit_amount),
+                quantity=1,
+                adjustable_quantity=True,
+                max_quantity=10,
+                tax_rate=vat,
+            )
+        )
+    link.fees.append(_ensure_shipping_fee(session, vat))
+    link.custom_fields.extend(
+        [
+            CustomField(
+                position=0,
+                key="tshirt_size",
+                label="T-shirt size",
+                kind=CustomFieldKind.DROPDOWN,
+                required=True,
+                options=["S", "M", "L"],
+            ),
+            CustomField(
+                position=1,
+                key="company",
+                label="Company",
+                kind=CustomFieldKind.TEXT,
+                required=False,
+            ),
+        ]
+    )
+    session.add(link)
+    return link
+
+
+def _ensure_tokyo_link(session: Session) -> PaymentLink:
+    link = _find_link(session, "tokyo-print")
+    if link is not None:
+        return link
+    link = PaymentLink(
+        slug="tokyo-print",
+        title="Tokyo night print",
+        description="A limited print for the Tokyo pop-up shop, priced in yen.",
+        currency="JPY",
+    )
+    # JPY has no minor unit, so 8000 is 8,000 yen.
+    link.items.append(
+        PaymentLinkItem(price=_ensure_price(session, "Tokyo night print", "JPY", 8000))
+    )
+    session.add(link)
+    return link
