@@ -1,0 +1,154 @@
+"""Confirmation emails of a payment: a receipt to the buyer, a note to the merchant."""
+
+from email.message import EmailMessage
+
+from flask import render_template
+from flask_babel import force_locale
+from flask_babel import gettext as _
+
+from portal.documents import render_invoice_pdf, render_receipt_pdf
+from portal.documents.facts import (
+    brand_color,
+    known_locale,
+    local_datetime,
+    payment_method_label,
+    payment_status_label,
+)
+from portal.documents.summary import summarise_order
+from portal.models import Business, Payment, PaymentStatus
+from portal.money import format_money
+from portal.notifications.mailer import send_message, sender_address
+
+
+def send_payment_confirmations(
+    payment: Payment, business: Business, receipt_url: str, locale: str = "en"
+) -> None:
+    """Email the buyer a receipt and the merchant a note of a payment.
+
+    The buyer's message is in ``locale`` and, once the payment has succeeded,
+    carries the receipt PDF and the invoice PDF when there is an invoice. A
+    processing bank debit gets a note without attachments instead. The
+    merchant's message is in the business's own locale. Both are sent even
+    when the first fails, and the last failure is raised.
+    """
+    buyer_message = build_buyer_message(payment, business, receipt_url, locale)
+    merchant_message = build_merchant_message(payment, business, receipt_url)
+    try:
+        send_message(buyer_message)
+    finally:
+        send_message(merchant_message)
+
+
+def build_buyer_message(
+    payment: Payment, business: Business, receipt_url: str, locale: str
+) -> EmailMessage:
+    locale = known_locale(locale)
+    processing = payment.status is PaymentStatus.PROCESSING
+    with force_locale(locale):
+        context = _payment_context(payment, business, receipt_url, locale)
+        if processing:
+            subject = _(
+                "Your payment to %(business)s is processing", business=business.name
+            )
+        else:
+            subject = _(
+                "Receipt from %(business)s #%(number)s",
+                business=business.name,
+                number=payment.receipt_number,
+            )
+        message = _compose(
+            "emails/buyer_payment",
+            context,
+            subject=subject,
+            sender=sender_address(business.name),
+            to=payment.contact.email,
+            reply_to=business.email,
+        )
+        if payment.status is PaymentStatus.SUCCEEDED:
+            _attach_documents(message, payment, business, locale)
+    return message
+
+
+def build_merchant_message(
+    payment: Payment, business: Business, receipt_url: str
+) -> EmailMessage:
+    locale = known_locale(business.locale)
+    with force_locale(locale):
+        context = _payment_context(payment, business, receipt_url, locale)
+        values = {"amount": context["amount"], "email": payment.contact.email}
+        if payment.status is PaymentStatus.PROCESSING:
+            subject = _("Payment processing: %(amount)s from %(email)s", **values)
+        else:
+            subject = _("New payment: %(amount)s from %(email)s", **values)
+        return _compose(
+            "emails/merchant_payment",
+            context,
+            subject=subject,
+            sender=sender_address("Kassa"),
+            to=business.email,
+            reply_to=payment.contact.email,
+        )
+
+
+def _payment_context(
+    payment: Payment, business: Business, receipt_url: str, locale: str
+) -> dict[str, object]:
+    return {
+        "locale": locale,
+        "business": business,
+        "brand_color": brand_color(business),
+        "payment": payment,
+        "contact": payment.contact,
+        "processing": payment.status is PaymentStatus.PROCESSING,
+        "amount": format_money(payment.amount, payment.currency, locale),
+        "date": local_datetime(
+            payment.succeeded_at or payment.created_at, business.timezone, locale
+        ),
+        "method": payment_method_label(payment),
+        "status": payment_status_label(payment.status),
+        "summary": summarise_order(payment.order, locale),
+        "custom_fields": payment.order.custom_fields or {},
+        "receipt_url": receipt_url,
+    }
+
+
+def _compose(
+    template: str,
+    context: dict[str, object],
+    *,
+    subject: str,
+    sender: str,
+    to: str,
+    reply_to: str | None,
+) -> EmailMessage:
+    """Build a message with a plain-text body and an HTML alternative."""
+    message = EmailMessage()
+    message["Subject"] = subject
+    message["From"] = sender
+    message["To"] = to
+    if reply_to:
+        message["Reply-To"] = reply_to
+    message.set_content(render_template(f"{template}.txt", **context))
+    message.add_alternative(
+        render_template(f"{template}.html", **context), subtype="html"
+    )
+    return message
+
+
+def _attach_documents(
+    message: EmailMessage, payment: Payment, business: Business, locale: str
+) -> None:
+    message.add_attachment(
+        render_receipt_pdf(payment, business, locale),
+        maintype="application",
+        subtype="pdf",
+        filename=f"receipt-{payment.receipt_number}.pdf",
+    )
+    invoice = payment.invoice
+    if invoice is not None:
+        message.add_attachment(
+            render_invoice_pdf(invoice, business, locale),
+            maintype="application",
+            subtype="pdf",
+            filename=f"invoice-{invoice.number}.pdf",
+        )
