@@ -4,10 +4,11 @@ from flask import make_response, render_template, request
 
 from portal.businesses import get_business
 from portal.checkout.form import Selection
-from portal.checkout.order import price_link
+from portal.checkout.order import build_order, price_link
 from portal.checkout.tokens import issue_token
 from portal.database import get_session, now_utc
 from portal.discounts import DiscountCodeError, find_code
+from portal.documents.summary import summarise_order
 from portal.i18n import country_choices, current_locale
 from portal.models import PaymentLink
 from portal.processors import get_processor
@@ -27,9 +28,12 @@ def checkout_context(link: PaymentLink, selection: Selection) -> dict:
     quantities = {
         item.id: selection.quantities.get(item.id, item.quantity) for item in link.items
     }
+    totals = price_link(link, selection.quantities, discount)
+    preview = build_order(link, totals, discount, custom_answers={})
     return {
         "link": link,
-        "totals": price_link(link, selection.quantities, discount),
+        "totals": totals,
+        "summary": summarise_order(preview, current_locale()),
         "discount": discount,
         "code_error": code_error,
         "quantities": quantities,

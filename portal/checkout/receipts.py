@@ -7,6 +7,7 @@ from portal.checkout import blueprint
 from portal.checkout.views import load_payment
 from portal.database import get_session
 from portal.documents import render_invoice_pdf, render_receipt_pdf
+from portal.documents.summary import summarise_order
 from portal.i18n import current_locale
 from portal.models import PaymentStatus
 
@@ -20,6 +21,7 @@ def receipt(token: str):
         "checkout/receipt.html",
         payment=payment,
         order=payment.order,
+        summary=summarise_order(payment.order, current_locale()),
         link=payment.link,
         business=get_business(get_session()),
     )

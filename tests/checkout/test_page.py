@@ -14,6 +14,7 @@ def test_page_shows_brand_items_and_totals(client, kit_link):
     assert "Workshop kit" in html
     assert text_of(html, "total-subtotal") == "€260.00"
     assert text_of(html, "total-tax") == "€15.96"
+    assert "<dt>VAT 6%</dt>" in html
     assert text_of(html, "total-due") == "€281.91"
     assert "Shipping" in html
 
