@@ -7,11 +7,11 @@ import logging
 import secrets
 import time
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, object_session
 
@@ -57,6 +57,8 @@ logger = logging.getLogger(__name__)
 
 # How long a repeated submit waits for the first one to finish, in seconds.
 WAIT_FOR_FIRST_SUBMIT = 30.0
+# How long an unfinished attempt keeps a slot of a link with a payment limit.
+SLOT_HOLD = timedelta(minutes=30)
 BUYER = "buyer"
 
 ATTEMPT_STATE_OF = {
@@ -74,6 +76,8 @@ class CheckoutResult:
     payment: Payment | None = None
     message: str | None = None
     error_field: str | None = None  # the form field the message is about
+    # True when the link itself takes no payment now, whatever the buyer types.
+    link_unavailable: bool = False
     values: dict[str, str] = field(default_factory=dict)
 
 
@@ -98,6 +102,10 @@ def submit_checkout(
     attempt = _claim_attempt(session, request)
     if attempt is None:
         return _wait_for_attempt(session, request.attempt_key)
+    if attempt.state is AttemptState.FAILED:
+        result = result_of_attempt(attempt)
+        result.link_unavailable = True
+        return result
     try:
         return _pay(session, processor, attempt, request)
     except Exception:
@@ -255,19 +263,64 @@ def result_of_attempt(attempt: CheckoutAttempt | None) -> CheckoutResult:
 def _claim_attempt(
     session: Session, request: CheckoutRequest
 ) -> CheckoutAttempt | None:
+    """Insert the attempt row; None when another submit already holds its key.
+
+    For a link with a payment limit the attempt also claims a slot: the link
+    row is locked while the live attempts are counted, so concurrent buyers
+    cannot pass the limit between the check and the charge. An attempt that
+    finds no free slot is stored as failed.
+    """
+    link = request.link
+    if link.max_payments is not None:
+        session.execute(
+            select(PaymentLink.id).where(PaymentLink.id == link.id).with_for_update()
+        )
     attempt = CheckoutAttempt(
         key=request.attempt_key,
-        link_id=request.link.id,
+        link_id=link.id,
         form_data=request.submission.values,
         client_address=request.client_address,
     )
     session.add(attempt)
     try:
-        session.commit()
+        session.flush()
     except IntegrityError:
         session.rollback()
         return None
+    if (
+        link.max_payments is not None
+        and claimed_slots(session, link) > link.max_payments
+    ):
+        attempt.state = AttemptState.FAILED
+        attempt.error_message = _(
+            "This payment link has reached its limit of payments and no longer "
+            "takes new ones."
+        )
+        attempt.finished_at = now_utc()
+    session.commit()
     return attempt
+
+
+def claimed_slots(session: Session, link: PaymentLink) -> int:
+    """Count the attempts that hold one of a limited link's payment slots.
+
+    Finished payments hold theirs for good; an attempt still in progress or
+    waiting for authentication holds one for ``SLOT_HOLD``, after which an
+    abandoned attempt no longer blocks other buyers.
+    """
+    recent = now_utc() - SLOT_HOLD
+    return session.scalar(
+        select(func.count(CheckoutAttempt.id)).where(
+            CheckoutAttempt.link_id == link.id,
+            CheckoutAttempt.state.in_((AttemptState.SUCCEEDED, AttemptState.PROCESSING))
+            | (
+                CheckoutAttempt.state.in_(
+                    (AttemptState.IN_PROGRESS, AttemptState.REQUIRES_ACTION)
+                )
+                & (CheckoutAttempt.created_at > recent)
+            ),
+        )
+    )
 
 
 def _wait_for_attempt(session: Session, key: str) -> CheckoutResult:
@@ -327,7 +380,9 @@ def _pay(
 
     reason = unavailable_reason(session, link, now)
     if reason is not None:
-        return _fail(session, attempt, reason)
+        result = _fail(session, attempt, reason)
+        result.link_unavailable = True
+        return result
 
     discount = None
     code = submission.selection.discount_code

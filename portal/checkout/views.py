@@ -167,9 +167,8 @@ def respond_to_result(link: PaymentLink, result: CheckoutResult):
     if result.state in (AttemptState.SUCCEEDED, AttemptState.PROCESSING):
         return redirect(url_for("checkout.receipt", token=payment.token), 303)
 
-    reason = unavailable_reason(get_session(), link, now_utc())
-    if reason is not None:
-        return render_unavailable(link, reason)
+    if result.link_unavailable:
+        return render_unavailable(link, result.message)
     values = result.values
     errors = {result.error_field: result.message} if result.error_field else {}
     return render_checkout(
