@@ -1,5 +1,6 @@
 """``flask --app wsgi payments ...``: payment maintenance commands."""
 
+from collections import Counter
 from datetime import UTC, datetime
 
 import click
@@ -7,8 +8,17 @@ from flask.cli import AppGroup
 
 from portal.checkout.payments import settle_test_debits
 from portal.database import new_session
+from portal.models import Payment, PaymentStatus
+from portal.money import format_money
 from portal.processors import get_processor
 from portal.processors.testmode import TestModeProcessor
+
+# Outcome of a settled debit, by payment status, as the command prints it.
+OUTCOMES = {
+    PaymentStatus.SUCCEEDED: "paid",
+    PaymentStatus.REQUIRES_PAYMENT_METHOD: "failed",
+    PaymentStatus.CANCELED: "failed",
+}
 
 
 @click.group("payments", cls=AppGroup, help="Payments.")
@@ -42,5 +52,29 @@ def settle_debits_command(as_of: datetime | None, settle_all: bool) -> None:
     with new_session() as session:
         payments = settle_test_debits(session, processor, as_of)
         for payment in payments:
-            click.echo(f"Payment {payment.id}: {payment.status.value}")
-    click.echo(f"Settled {len(payments)} test debit(s).")
+            click.echo(describe_settled(payment))
+        click.echo(summarise_settled(payments, settle_all))
+
+
+def outcome(payment: Payment) -> str:
+    return OUTCOMES.get(payment.status, f"still {payment.status.value}")
+
+
+def describe_settled(payment: Payment) -> str:
+    amount = format_money(payment.amount, payment.currency)
+    return f"Settled payment {payment.id} ({amount}): {outcome(payment)}."
+
+
+def summarise_settled(payments: list[Payment], settle_all: bool) -> str:
+    if not payments:
+        if settle_all:
+            return "No test debits are processing, so none were settled."
+        return (
+            "No test debits were due, so none were settled. "
+            "Run again with --all to settle the ones that are not due yet."
+        )
+    counts = Counter({"paid": 0, "failed": 0})
+    counts.update(outcome(payment) for payment in payments)
+    noun = "test debit" if len(payments) == 1 else "test debits"
+    parts = ", ".join(f"{count} {name}" for name, count in counts.items())
+    return f"Settled {len(payments)} {noun}: {parts}."

@@ -231,7 +231,7 @@ def test_bank_debit_stays_processing_until_settled(app, client, db, kit_link):
     )
 
     assert result.exit_code == 0, result.output
-    assert "Settled 1 test debit(s)." in result.output
+    assert "Settled 1 test debit: 1 paid, 0 failed." in result.output
     [payment] = payments(db)
     assert payment.status is PaymentStatus.SUCCEEDED
     assert len(invoices(db)) == 1
@@ -244,7 +244,7 @@ def test_bank_debit_not_yet_due_is_left_processing(app, client, db, kit_link):
 
     result = app.test_cli_runner().invoke(args=["payments", "settle-test-debits"])
 
-    assert "Settled 0 test debit(s)." in result.output
+    assert "No test debits were due" in result.output
     assert payments(db)[0].status is PaymentStatus.PROCESSING
 
 
