@@ -8,10 +8,12 @@ already exist as they are.
 
 import logging
 import os
+import textwrap
 from collections.abc import Iterable
 from decimal import Decimal
 
 import click
+from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -37,6 +39,13 @@ logger = logging.getLogger(__name__)
 
 VAT_PERCENT = Decimal("25.5")  # Finland's general VAT rate from 2024-09-01
 SEQUENCES = {"invoice": "INV-", "receipt": "RCT-"}
+# Short description of each demo link, printed under its URL after seeding.
+LINK_NOTES = {
+    "poster": "one item with VAT, the simplest checkout.",
+    "workshop-kit": "adjustable quantities, the discount code WELCOME10, a "
+    "shipping fee and custom fields.",
+    "tokyo-print": "priced in yen (JPY), a currency without minor units.",
+}
 
 
 @click.group("demo", cls=AppGroup, help="Demo data.")
@@ -53,8 +62,11 @@ def seed_command() -> None:
     with new_session() as session:
         links = seed_demo(session)
         session.commit()
-    for url in link_urls(links, local_base_url()):
-        click.echo(url)
+        urls = link_urls(links, local_base_url())
+        rows = [
+            (link.slug, link.title, url) for link, url in zip(links, urls, strict=True)
+        ]
+    click.echo(welcome_text(rows))
 
 
 @demo_group.command("urls", help="Print the URL of every active payment link.")
@@ -78,6 +90,41 @@ def urls_command(base_url: str | None) -> None:
 def local_base_url() -> str:
     """Return the development server's address, with the port from ``PORT``."""
     return f"http://127.0.0.1:{os.environ.get('PORT', '5000')}"
+
+
+def welcome_text(links: list[tuple[str, str, str]]) -> str:
+    """Build the block ``demo seed`` prints last: where to start and how to pay.
+
+    ``links`` are (slug, title, URL) triples of the seeded payment links.
+    """
+    lines = [
+        "",
+        "The demo data is ready. With the server running (make demo starts it),",
+        "open a payment link:",
+    ]
+    for slug, title, url in links:
+        note = f"{title}: {LINK_NOTES[slug]}" if slug in LINK_NOTES else title
+        lines += [
+            "",
+            f"  {url}",
+            textwrap.fill(note, 78, initial_indent=" " * 4, subsequent_indent=" " * 4),
+        ]
+    lines += [
+        "",
+        "Add ?lang=fi to a link for the Finnish checkout.",
+        "Pay with the test card 4242 4242 4242 4242, any future expiry date and "
+        "any CVC.",
+        "README.md lists the other test cards and the test bank account.",
+        outbox_text(),
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def outbox_text() -> str:
+    if current_app.config.get("KASSA_SMTP_URL"):
+        return "Emails are sent through the SMTP server in KASSA_SMTP_URL."
+    return f"Emails are written as .eml files to {current_app.config['KASSA_OUTBOX']}."
 
 
 def link_urls(links: Iterable[PaymentLink], base_url: str) -> list[str]:

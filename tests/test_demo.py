@@ -144,10 +144,40 @@ def test_seed_command_prints_link_urls(app, db, monkeypatch):
     result = app.test_cli_runner().invoke(args=["demo", "seed"])
 
     assert result.exit_code == 0, result.output
-    assert result.output.splitlines() == [
-        f"http://127.0.0.1:8123/pay/{slug}" for slug in DEMO_SLUGS
-    ]
+    url_lines = [line.strip() for line in result.output.splitlines()]
+    url_lines = [line for line in url_lines if line.startswith("http")]
+    assert url_lines == [f"http://127.0.0.1:8123/pay/{slug}" for slug in DEMO_SLUGS]
     assert db.scalar(select(func.count()).select_from(PaymentLink)) == 3
+
+
+def test_seed_command_explains_demo_links(app, db):
+    result = app.test_cli_runner().invoke(args=["demo", "seed"])
+
+    assert result.exit_code == 0, result.output
+    assert "Aurora poster: one item with VAT" in result.output
+    assert "Linocut workshop kit: adjustable quantities" in result.output
+    assert "discount code WELCOME10" in result.output
+    assert "Tokyo night print: priced in yen (JPY)" in result.output
+    assert "?lang=fi" in result.output
+    assert "4242 4242 4242 4242" in result.output
+
+
+def test_seed_command_names_outbox(app, db):
+    outbox = app.config["KASSA_OUTBOX"]
+    app.config["KASSA_SMTP_URL"] = ""
+
+    result = app.test_cli_runner().invoke(args=["demo", "seed"])
+
+    assert f"Emails are written as .eml files to {outbox}." in result.output
+
+
+def test_seed_command_names_smtp(app, db):
+    app.config["KASSA_SMTP_URL"] = "smtp://127.0.0.1:2525"
+
+    result = app.test_cli_runner().invoke(args=["demo", "seed"])
+
+    assert "Emails are sent through the SMTP server" in result.output
+    assert "smtp://127.0.0.1:2525" not in result.output
 
 
 def test_urls_command_uses_base_url(app, db):
