@@ -14,6 +14,8 @@ from portal.extensions import csrf, limiter
 
 logger = logging.getLogger(__name__)
 
+QUIET_LOGGERS = ("alembic.runtime.plugins", "weasyprint", "fontTools")
+
 
 def create_app(overrides: Mapping[str, object] | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
@@ -60,3 +62,6 @@ def _configure_logging() -> None:
         level=logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    # Their INFO records describe each run's set-up steps, not the app's work.
+    for name in QUIET_LOGGERS:
+        logging.getLogger(name).setLevel(logging.WARNING)

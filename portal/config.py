@@ -40,6 +40,8 @@ def load_settings(instance_path: Path) -> dict[str, object]:
         "KASSA_CHECKOUT_TOKEN_MAX_AGE": int(
             os.environ.get("KASSA_CHECKOUT_TOKEN_MAX_AGE", str(6 * 3600))
         ),
+        # No form takes files, so a request body never needs more than this.
+        "MAX_CONTENT_LENGTH": 256 * 1024,
         "SESSION_COOKIE_SECURE": production,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

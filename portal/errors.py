@@ -4,13 +4,27 @@ import logging
 
 from flask import Flask, render_template
 from flask_babel import gettext as _
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, InternalServerError
 
 logger = logging.getLogger(__name__)
 
 
 def init_app(app: Flask) -> None:
     app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(InternalServerError, _server_error)
+
+
+def _server_error(error: InternalServerError):
+    """Render the error page of an unhandled exception, which Flask has logged."""
+    page = render_template(
+        "errors.html",
+        title=_("Something went wrong"),
+        message=_(
+            "We could not finish your request. Try again in a moment; if it "
+            "happens again, contact the business you were paying."
+        ),
+    )
+    return page, 500
 
 
 def _http_error(error: HTTPException):
@@ -24,6 +38,10 @@ def _http_error(error: HTTPException):
             _("Check the link you followed; it may be mistyped."),
         ),
         405: (_("Method not allowed"), _("This page cannot be used that way.")),
+        413: (
+            _("Too much data"),
+            _("The form holds more than it can take. Shorten what you typed."),
+        ),
         429: (
             _("Too many attempts"),
             _("There were too many payment attempts. Wait a minute and try again."),

@@ -1,10 +1,15 @@
 """Response headers that hold for every page, and the per-request CSP nonce."""
 
+import re
 import secrets
 
-from flask import Flask, Response, current_app, g
+from flask import Flask, Response, abort, current_app, g, request
 
 FRAME_ANCESTORS_NONE = "'none'"
+# Control characters other than tab, line feed and carriage return. URLs and
+# form fields that contain one are rejected, because no field uses them and
+# PostgreSQL cannot store NUL in text.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 def csp_nonce() -> str:
@@ -15,7 +20,17 @@ def csp_nonce() -> str:
 
 def init_app(app: Flask) -> None:
     app.jinja_env.globals["csp_nonce"] = csp_nonce
+    app.before_request(_reject_control_characters)
     app.after_request(_set_headers)
+
+
+def _reject_control_characters() -> None:
+    """Reject a URL whose path or query string contains a control character."""
+    parts = [request.path]
+    for name, value in request.args.items(multi=True):
+        parts += (name, value)
+    if any(CONTROL_CHARACTERS.search(part) for part in parts):
+        abort(400)
 
 
 def _set_headers(response: Response) -> Response:

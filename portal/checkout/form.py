@@ -14,13 +14,16 @@ from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
 from portal.contacts import ContactDetails
+from portal.i18n import COUNTRY_CODES
 from portal.models import Collect, CustomFieldKind, PaymentLink
 from portal.processors.base import BankDetails, CardDetails
+from portal.security import CONTROL_CHARACTERS
 
 SECRET_FIELDS = frozenset({"card_number", "card_expiry", "card_cvc", "account_number"})
 ADDRESS_FIELDS = ("address_line1", "address_line2", "postal_code", "city", "country")
 REQUIRED_ADDRESS_FIELDS = ("address_line1", "postal_code", "city", "country")
 METHODS = ("card", "bank_debit")
+MAX_CODE_LENGTH = 64
 
 
 @dataclass
@@ -52,16 +55,35 @@ def custom_field_name(key: str) -> str:
 
 
 def safe_values(form: MultiDict[str, str]) -> dict[str, str]:
-    """Return the submitted values that may be shown again or stored."""
+    """Return the submitted values that may be shown again or stored.
+
+    Control characters are dropped, so what is shown again is printable.
+    """
     return {
-        name: value.strip()
+        name: CONTROL_CHARACTERS.sub("", value).strip()
         for name, value in form.items()
         if name not in SECRET_FIELDS and name not in {"token", "action"}
     }
 
 
+def control_character_errors(form: MultiDict[str, str]) -> dict[str, str]:
+    """Return an error for each field whose value contains a control character."""
+    return {
+        name: _("Remove the special characters from this field.")
+        for name, value in form.items()
+        if CONTROL_CHARACTERS.search(value)
+    }
+
+
 def read_selection(form: MultiDict[str, str], link: PaymentLink) -> Selection:
     selection = Selection(discount_code=form.get("discount_code", "").strip())
+    code = selection.discount_code
+    if len(code) > MAX_CODE_LENGTH or CONTROL_CHARACTERS.search(code):
+        selection.discount_code = ""
+        selection.errors["discount_code"] = _(
+            "Enter a discount code of at most %(count)d letters and digits.",
+            count=MAX_CODE_LENGTH,
+        )
     for item in link.items:
         name = quantity_field(item.id)
         raw = form.get(name)
@@ -76,8 +98,10 @@ def read_selection(form: MultiDict[str, str], link: PaymentLink) -> Selection:
             )
             continue
         selection.quantities[item.id] = quantity
-    if selection.discount_code and not link.allow_discount_codes:
-        selection.errors["discount_code"] = _("This link does not take discount codes.")
+    if not link.allow_discount_codes:
+        # The page has no code field; a code in the form was not typed there.
+        selection.discount_code = ""
+        selection.errors.pop("discount_code", None)
     return selection
 
 
@@ -105,9 +129,9 @@ def read_submission(
         )
         setting = Collect.REQUIRED if required else link.collect_address
         buyer[name] = _read_collected(form, name, setting, errors)
-    if buyer["country"] and not re.fullmatch(r"[A-Za-z]{2}", buyer["country"]):
-        errors["country"] = _("Choose a country from the list.")
     buyer["country"] = buyer["country"].upper()
+    if buyer["country"] and buyer["country"] not in COUNTRY_CODES:
+        errors["country"] = _("Choose a country from the list.")
     if buyer["phone"] and not re.fullmatch(r"\+?[0-9 ()\-]{5,20}", buyer["phone"]):
         errors["phone"] = _(
             "Enter a phone number using digits, such as +358 40 123 4567."
@@ -125,6 +149,7 @@ def read_submission(
             submission.details = _read_card(form, today, errors)
         else:
             submission.details = _read_bank(form, errors)
+    errors.update(control_character_errors(form))
     return submission
 
 

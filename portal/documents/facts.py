@@ -88,12 +88,16 @@ def business_zone(timezone: str) -> ZoneInfo:
 
 
 def local_datetime(value: datetime | None, timezone: str, locale: str) -> str:
-    """Format a UTC timestamp as date and time in the business's time zone."""
+    """Format a UTC timestamp as date and time in the business's time zone.
+
+    The UTC offset follows, such as "GMT+02:00", as buyers may live elsewhere.
+    """
     if value is None:
         return ""
-    return format_datetime(
-        value, "medium", tzinfo=business_zone(timezone), locale=locale
-    )
+    zone = business_zone(timezone)
+    moment = format_datetime(value, "medium", tzinfo=zone, locale=locale)
+    offset = format_datetime(value, "ZZZZ", tzinfo=zone, locale=locale)
+    return f"{moment} {offset}"
 
 
 def local_date(value: datetime | None, timezone: str, locale: str) -> str:

@@ -1,6 +1,12 @@
 import pytest
 
-from tests.checkout.conftest import kit_form, open_checkout, payments, quantity_field
+from tests.checkout.conftest import (
+    VALID_CARD,
+    kit_form,
+    open_checkout,
+    payments,
+    quantity_field,
+)
 
 
 def submit(client, **overrides):
@@ -167,3 +173,101 @@ def test_summary_updates_are_not_rate_limited(app, client, kit_link):
     ]
 
     assert statuses == [200, 200, 200]
+
+
+@pytest.mark.parametrize("field", ["name", "city", "postal_code", "custom-attendees"])
+def test_control_characters_in_a_field_are_refused(client, db, kit_link, field):
+    response, _html = submit(client, **{field: "Hel\x00sinki"})
+
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "Remove the special characters from this field." in html
+    assert f'aria-describedby="{field}-error"' in html
+    assert "\x00" not in html
+    assert payments(db) == []
+
+
+def test_control_character_in_discount_code_is_refused(client, db, kit_link):
+    response, _html = submit(client, discount_code="TEN\x00")
+
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "Remove the special characters from this field." in html
+    assert 'aria-describedby="discount_code-error"' in html
+    assert payments(db) == []
+
+
+def test_overlong_discount_code_is_refused_without_echo(client, db, kit_link):
+    code = "A" * 5000
+
+    response, _html = submit(client, discount_code=code)
+
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "Enter a discount code of at most 64" in html
+    assert code not in html
+    assert payments(db) == []
+
+
+def test_overlong_discount_code_in_summary_update_is_refused(client, kit_link):
+    response = client.get(
+        "/pay/workshop-kit?discount_code=" + "B" * 100, headers={"HX-Request": "true"}
+    )
+
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "Enter a discount code of at most 64" in html
+    assert "B" * 100 not in html
+
+
+def test_control_character_in_url(client, kit_link):
+    assert client.get("/pay/workshop-kit?discount_code=TEN%00").status_code == 400
+    assert client.get("/pay/workshop%00kit").status_code == 400
+    assert client.get("/receipts/abc%00").status_code == 400
+
+
+@pytest.mark.parametrize("country", ["EU", "ZZ", "UN", "XA", "QO", "fi "])
+def test_country_must_be_a_real_country(client, db, kit_link, country):
+    response, _html = submit(
+        client, address_line1="Mannerheimintie 1", postal_code="00100", city="Helsinki"
+    )
+    assert response.status_code == 303
+    assert len(payments(db)) == 1
+
+    response, _html = submit(client, country=country)
+
+    expected = 303 if country.strip() == "fi" else 422
+    assert response.status_code == expected
+    if expected == 422:
+        html = response.get_data(as_text=True)
+        assert "Choose a country from the list." in html
+        assert len(payments(db)) == 1
+
+
+def test_country_list_holds_only_countries(client, kit_link):
+    html = client.get("/pay/workshop-kit").get_data(as_text=True)
+
+    assert '<option value="FI">Finland</option>' in html
+    for code in ("EU", "EZ", "UN", "ZZ", "XA", "XB", "QO"):
+        assert f'<option value="{code}"' not in html
+
+
+def test_oversized_form_is_refused(client, db, kit_link):
+    response, _html = submit(client, name="A" * 300_000)
+
+    assert response.status_code == 413
+    assert "Shorten what you typed" in response.get_data(as_text=True)
+    assert payments(db) == []
+
+
+def test_code_sent_to_link_without_codes_is_ignored(client, db, yen_link):
+    _html, token = open_checkout(client, "tokyo-print")
+    form = {"action": "pay", "token": token, "email": "k@example.jp"}
+
+    response = client.post(
+        "/pay/tokyo-print", data={**form, **VALID_CARD, "discount_code": "FREE"}
+    )
+
+    assert response.status_code == 303
+    [payment] = payments(db)
+    assert payment.amount == 80

@@ -53,7 +53,7 @@ def test_invoice_has_lines_totals_and_method(document_app):
     assert "VAT 14% (included)" in text
     assert "€269.10" in text
     assert "€0.00" in text  # amount due
-    assert "Paid with Visa ending in 4242" in text
+    assert "Payment method: Visa ending in 4242." in text
 
 
 def test_invoice_in_finnish_formats_total(document_app):
@@ -74,5 +74,5 @@ def test_open_invoice_is_not_marked_paid(document_app):
 
     assert "OPEN" in text
     assert "PAID" not in text
-    assert "Paid with" not in text
+    assert "Payment method" not in text
     assert "€269.10" in text  # total and amount due
