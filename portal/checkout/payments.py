@@ -108,11 +108,17 @@ def submit_checkout(
         return result
     try:
         return _pay(session, processor, attempt, request)
-    except Exception:
+    except Exception as error:
         session.rollback()
         attempt = session.get(CheckoutAttempt, attempt.id)
         attempt.state = AttemptState.FAILED
-        attempt.error_message = _("Something went wrong. Nothing was charged.")
+        if isinstance(error, UnrecordedCharge):
+            attempt.error_message = _(
+                "Your payment may have gone through, but we could not record it. "
+                "Contact the business before you pay again."
+            )
+        else:
+            attempt.error_message = _("Something went wrong. Nothing was charged.")
         attempt.finished_at = now_utc()
         session.commit()
         raise
@@ -135,6 +141,11 @@ def authenticate_payment(
         )
         session.commit()
         notify_payment(payment)
+    return result_of_payment(session, payment)
+
+
+def result_of_payment(session: Session, payment: Payment) -> CheckoutResult:
+    """Return the result of the checkout attempt that made ``payment``."""
     return result_of_attempt(_attempt_for(session, payment))
 
 
@@ -432,14 +443,42 @@ def _pay(
             message = payment_error_message(error.code, error.message)
             return _fail(session, attempt, message, field=field)
 
-    payment = _record_payment(
-        session, processor, attempt, request, totals, discount, intent
-    )
+    try:
+        payment = _record_payment(
+            session, processor, attempt, request, totals, discount, intent
+        )
+    except Exception:
+        session.rollback()
+        if intent is not None:
+            _reverse_charge(processor, intent)
+        _release(session, discount)
+        session.commit()
+        raise
     notify_payment(payment)
     result = result_of_attempt(attempt)
     if payment.status is PaymentStatus.REQUIRES_PAYMENT_METHOD:
         result.error_field = "card_number"
     return result
+
+
+class UnrecordedCharge(Exception):
+    """A charge the processor took that could neither be recorded nor reversed."""
+
+
+def _reverse_charge(processor: Processor, intent: IntentResult) -> None:
+    """Undo a charge whose payment could not be recorded.
+
+    Raises ``UnrecordedCharge`` when the reversal fails, so that the buyer's
+    message does not claim that nothing was charged.
+    """
+    if intent.status is PaymentStatus.REQUIRES_PAYMENT_METHOD:
+        return  # declined: there is nothing to undo
+    try:
+        processor.reverse_payment(intent.id)
+    except Exception as error:
+        logger.critical("charge %s was neither recorded nor reversed", intent.id)
+        raise UnrecordedCharge(intent.id) from error
+    logger.error("charge %s was reversed as its payment was not recorded", intent.id)
 
 
 def _release(session: Session, discount: Discount | None) -> None:
@@ -527,16 +566,25 @@ def settle_test_debits(
 def notify_payment(payment: Payment) -> None:
     """Email the buyer and the merchant about a payment that went through.
 
-    A processing bank debit gets a note that it is processing, and a receipt
-    once it settles. A failure to send is logged and never undoes a payment.
+    A bank debit gets a note that it is processing, then a receipt once it
+    settles or a note that it failed. A declined card gets no email, as the
+    buyer is still on the checkout page. A failure to send is logged and never
+    undoes a payment.
     """
-    if payment.status not in (PaymentStatus.SUCCEEDED, PaymentStatus.PROCESSING):
+    failed_debit = (
+        payment.method is PaymentMethodKind.BANK_DEBIT
+        and payment.status is PaymentStatus.REQUIRES_PAYMENT_METHOD
+    )
+    if not failed_debit and payment.status not in (
+        PaymentStatus.SUCCEEDED,
+        PaymentStatus.PROCESSING,
+    ):
         return
     from portal.notifications import send_payment_confirmations
     from portal.urls import public_url
 
     business = get_business(object_session(payment))
-    receipt = public_url(f"/receipts/{payment.token}")
+    receipt = public_url(f"/receipts/{payment.token}?lang={payment.locale}")
     try:
         with force_locale(payment.locale):
             send_payment_confirmations(payment, business, receipt, payment.locale)

@@ -1,6 +1,6 @@
 """The receipt page and the receipt and invoice PDFs, reached by payment token."""
 
-from flask import abort, make_response, render_template
+from flask import abort, make_response, redirect, render_template, url_for
 
 from portal.businesses import get_business
 from portal.checkout import blueprint
@@ -15,8 +15,8 @@ from portal.models import PaymentStatus
 @blueprint.get("/receipts/<token>")
 def receipt(token: str):
     payment = load_payment(token)
-    if payment.status not in (PaymentStatus.SUCCEEDED, PaymentStatus.PROCESSING):
-        abort(404)
+    if payment.status is PaymentStatus.REQUIRES_ACTION:
+        return redirect(url_for("checkout.authenticate", token=payment.token), 303)
     return render_template(
         "checkout/receipt.html",
         payment=payment,

@@ -17,6 +17,7 @@ from portal.checkout.payments import (
     CheckoutRequest,
     CheckoutResult,
     authenticate_payment,
+    result_of_payment,
     submit_checkout,
 )
 from portal.checkout.tokens import (
@@ -59,6 +60,17 @@ pay_limit_per_link = limiter.limit(
     exempt_when=lambda: not _is_payment_submit(),
     scope="pay-per-link",
 )
+
+
+@blueprint.after_request
+def forbid_storing(response):
+    """Keep checkout and receipt pages, which hold buyers' details, out of caches.
+
+    This also makes Back after paying load a fresh checkout page rather than
+    the filled-in form.
+    """
+    response.headers.setdefault("Cache-Control", "private, no-store")
+    return response
 
 
 def load_link(slug: str) -> PaymentLink:
@@ -186,7 +198,8 @@ def authenticate(token: str):
     payment = load_payment(token)
     link = payment.link
     if payment.status is not PaymentStatus.REQUIRES_ACTION:
-        return redirect(url_for("checkout.receipt", token=payment.token), 303)
+        # Paid: on to the receipt; failed: back to the form and its message.
+        return respond_to_result(link, result_of_payment(get_session(), payment))
     return render_template(
         "checkout/authenticate.html",
         payment=payment,

@@ -18,6 +18,9 @@ from portal.documents.summary import summarise_order
 from portal.models import Business, Payment, PaymentStatus
 from portal.money import format_money
 from portal.notifications.mailer import send_message, sender_address
+from portal.urls import public_url
+
+FAILED_STATUSES = (PaymentStatus.REQUIRES_PAYMENT_METHOD, PaymentStatus.CANCELED)
 
 
 def send_payment_confirmations(
@@ -27,7 +30,7 @@ def send_payment_confirmations(
 
     The buyer's message is in ``locale`` and, once the payment has succeeded,
     carries the receipt PDF and the invoice PDF when there is an invoice. A
-    processing bank debit gets a note without attachments instead. The
+    processing or failed bank debit gets a note without attachments instead. The
     merchant's message is in the business's own locale. Both are sent even
     when the first fails, and the last failure is raised.
     """
@@ -43,10 +46,11 @@ def build_buyer_message(
     payment: Payment, business: Business, receipt_url: str, locale: str
 ) -> EmailMessage:
     locale = known_locale(locale)
-    processing = payment.status is PaymentStatus.PROCESSING
     with force_locale(locale):
         context = _payment_context(payment, business, receipt_url, locale)
-        if processing:
+        if context["failed"]:
+            subject = _("Your payment to %(business)s failed", business=business.name)
+        elif context["processing"]:
             subject = _(
                 "Your payment to %(business)s is processing", business=business.name
             )
@@ -76,7 +80,9 @@ def build_merchant_message(
     with force_locale(locale):
         context = _payment_context(payment, business, receipt_url, locale)
         values = {"amount": context["amount"], "email": payment.contact.email}
-        if payment.status is PaymentStatus.PROCESSING:
+        if context["failed"]:
+            subject = _("Payment failed: %(amount)s from %(email)s", **values)
+        elif context["processing"]:
             subject = _("Payment processing: %(amount)s from %(email)s", **values)
         else:
             subject = _("New payment: %(amount)s from %(email)s", **values)
@@ -100,6 +106,8 @@ def _payment_context(
         "payment": payment,
         "contact": payment.contact,
         "processing": payment.status is PaymentStatus.PROCESSING,
+        "failed": payment.status in FAILED_STATUSES,
+        "failure_message": payment.failure_message,
         "amount": format_money(payment.amount, payment.currency, locale),
         "date": local_datetime(
             payment.succeeded_at or payment.created_at, business.timezone, locale
@@ -109,6 +117,9 @@ def _payment_context(
         "summary": summarise_order(payment.order, locale),
         "custom_fields": payment.order.custom_fields or {},
         "receipt_url": receipt_url,
+        "pay_again_url": public_url(f"/pay/{payment.link.slug}")
+        if payment.link is not None
+        else receipt_url,
     }
 
 

@@ -121,6 +121,16 @@ class TestModeProcessor:
                 raise PaymentError("Unknown payment.", code="resource_missing")
             return _result(intent)
 
+    def reverse_payment(self, intent_id: str) -> IntentResult:
+        with self._session_factory() as session:
+            intent = session.get(TestModeIntent, intent_id, with_for_update=True)
+            if intent is None:
+                raise PaymentError("Unknown payment.", code="resource_missing")
+            intent.status = PaymentStatus.CANCELED
+            session.commit()
+            logger.info("test-mode intent reversed", extra={"intent": intent.id})
+            return _result(intent)
+
     def settle_due_debits(self, as_of: datetime | None = None) -> list[IntentResult]:
         """Settle every processing bank debit whose settle time has come."""
         as_of = as_of or now_utc()

@@ -3,7 +3,13 @@ from datetime import timedelta
 import pytest
 
 from portal.database import now_utc
-from tests.checkout.conftest import kit_form, open_checkout, payments, text_of
+from tests.checkout.conftest import (
+    checkout_token,
+    kit_form,
+    open_checkout,
+    payments,
+    text_of,
+)
 
 
 def test_page_shows_brand_items_and_totals(client, kit_link):
@@ -129,3 +135,14 @@ def test_page_in_finnish_translates_labels(client, kit_link):
     assert ">Kortin numero" in html
     assert ">Turvakoodi (CVC)" in html
     assert 'id="pay-button">Maksa <span id="pay-amount">281,91\xa0€</span>' in html
+
+
+def test_checkout_and_receipt_pages_are_not_stored(client, kit_link):
+    page = client.get("/pay/workshop-kit")
+    html = page.get_data(as_text=True)
+
+    paid = client.post("/pay/workshop-kit", data=kit_form(html, checkout_token(html)))
+    receipt = client.get(paid.headers["Location"])
+
+    for response in (page, paid, receipt):
+        assert response.headers["Cache-Control"] == "private, no-store"

@@ -1,4 +1,7 @@
 import logging
+from email import policy
+from email.parser import BytesParser
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -205,6 +208,19 @@ def test_authentication_page_of_paid_payment_redirects(client, db, kit_link):
     assert "/receipts/" in again.headers["Location"]
 
 
+def test_authentication_page_of_failed_payment_shows_the_form(client, db, kit_link):
+    response = pay(client, card_number="4000 0025 0000 3155")
+    authenticate(client, response, "fail")
+
+    again = client.get(response.headers["Location"])
+
+    html = again.get_data(as_text=True)
+    assert again.status_code == 402
+    assert "could not authenticate" in html
+    assert 'value="Aino Virtanen"' in html
+    assert 'action="/pay/workshop-kit"' in html
+
+
 BANK = {
     "method": "bank_debit",
     "routing_number": "110000000",
@@ -257,6 +273,37 @@ def test_failing_bank_debit_fails_on_settlement(app, client, db, kit_link):
     assert payment.status is PaymentStatus.REQUIRES_PAYMENT_METHOD
     assert "bank debit failed" in payment.failure_message
     assert invoices(db) == []
+
+
+def test_failed_bank_debit_notice(app, client, db, kit_link):
+    response = pay(client, **{**BANK, "account_number": "000111111116"})
+    outbox = Path(app.config["KASSA_OUTBOX"])
+    before = set(outbox.glob("*.eml"))
+
+    app.test_cli_runner().invoke(args=["payments", "settle-test-debits", "--all"])
+
+    messages = [
+        BytesParser(policy=policy.default).parsebytes(path.read_bytes())
+        for path in sorted(set(outbox.glob("*.eml")) - before)
+    ]
+    subjects = {message["To"]: message["Subject"] for message in messages}
+    assert subjects == {
+        "aino@example.com": "Your payment to Nordlys Studio failed",
+        "sales@nordlys.example": "Payment failed: €281.91 from aino@example.com",
+    }
+    [buyer] = [m for m in messages if m["To"] == "aino@example.com"]
+    buyer_text = buyer.get_body(("plain",)).get_content()
+    assert "nothing was taken from your account" in buyer_text
+    assert "/pay/workshop-kit" in buyer_text
+    page = client.get(response.headers["Location"])
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert text_of(html, "payment-state") == "Failed"
+    assert "The bank debit failed." in html
+    assert 'id="pay-again" href="/pay/workshop-kit"' in html
+    assert "receipt.pdf" not in html
+    receipt_pdf = client.get(response.headers["Location"] + "/receipt.pdf")
+    assert receipt_pdf.status_code == 404
 
 
 def test_full_discount_completes_without_card(client, db, kit_link):

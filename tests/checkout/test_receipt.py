@@ -55,7 +55,7 @@ def test_invoice_pdf_has_number_and_paid_total(client, kit_link):
     assert "PAID" in text.upper()
 
 
-def test_declined_payment_has_no_receipt(client, db, kit_link):
+def test_declined_payment_shows_failure_and_has_no_receipt(client, db, kit_link):
     from tests.checkout.conftest import payments
 
     html, token = open_checkout(client, "workshop-kit")
@@ -63,5 +63,9 @@ def test_declined_payment_has_no_receipt(client, db, kit_link):
     client.post("/pay/workshop-kit", data=form)
     [payment] = payments(db)
 
-    assert client.get(f"/receipts/{payment.token}").status_code == 404
+    page = client.get(f"/receipts/{payment.token}").get_data(as_text=True)
+    assert "Payment failed" in page
+    assert "Your card was declined." in page
+    assert "receipt.pdf" not in page
     assert client.get(f"/receipts/{payment.token}/receipt.pdf").status_code == 404
+    assert client.get(f"/receipts/{payment.token}/invoice.pdf").status_code == 404
