@@ -1,0 +1,42 @@
+"""The Finnish catalog covers every buyer-facing string and is compiled."""
+
+from pathlib import Path
+
+from babel.messages.extract import extract_from_dir
+from babel.messages.mofile import read_mo
+from babel.messages.pofile import read_po
+
+ROOT = Path(__file__).resolve().parent.parent
+CATALOG = ROOT / "portal" / "translations" / "fi" / "LC_MESSAGES"
+METHODS = [
+    ("portal/**.py", "python"),
+    ("portal/templates/**.html", "jinja2"),
+    ("portal/templates/**.txt", "jinja2"),
+]
+
+
+def source_messages() -> set[str]:
+    found = extract_from_dir(str(ROOT), METHODS, keywords={"_": None})
+    return {message for _file, _line, message, _comments, _context in found}
+
+
+def test_every_string_has_a_finnish_translation():
+    with open(CATALOG / "messages.po", "rb") as file:
+        catalog = read_po(file)
+    translated = {
+        message.id for message in catalog if message.string and not message.fuzzy
+    }
+
+    messages = source_messages()
+
+    assert "Card number" in messages
+    assert messages - translated == set()
+
+
+def test_compiled_catalog_matches_the_source():
+    with open(CATALOG / "messages.po", "rb") as file:
+        source = {m.id: m.string for m in read_po(file) if m.id and not m.fuzzy}
+    with open(CATALOG / "messages.mo", "rb") as file:
+        compiled = {m.id: m.string for m in read_mo(file) if m.id}
+
+    assert compiled == source
