@@ -16,6 +16,7 @@ from werkzeug.datastructures import MultiDict
 from portal.contacts import ContactDetails
 from portal.i18n import COUNTRY_CODES
 from portal.models import Collect, CustomFieldKind, PaymentLink
+from portal.pricing import OrderTotals
 from portal.processors.base import BankDetails, CardDetails
 from portal.security import CONTROL_CHARACTERS
 
@@ -73,6 +74,18 @@ def control_character_errors(form: MultiDict[str, str]) -> dict[str, str]:
         for name, value in form.items()
         if CONTROL_CHARACTERS.search(value)
     }
+
+
+def shown_total_matches(form: MultiDict[str, str], totals: OrderTotals) -> bool:
+    """Tell whether the total the buyer saw on the Pay button is still the total.
+
+    The page sends it as "EUR:28191". A total changed since, by a quantity or
+    code typed without an update, must be shown before it is charged. A form
+    without the field, sent by a script rather than the page, is taken as
+    agreeing to the server's total.
+    """
+    shown = form.get("shown_total")
+    return shown is None or shown == f"{totals.currency}:{totals.total}"
 
 
 def read_selection(form: MultiDict[str, str], link: PaymentLink) -> Selection:

@@ -11,7 +11,7 @@ from werkzeug.datastructures import MultiDict
 from portal.businesses import get_business
 from portal.checkout import blueprint
 from portal.checkout.availability import unavailable_reason
-from portal.checkout.form import read_selection, read_submission
+from portal.checkout.form import read_selection, read_submission, shown_total_matches
 from portal.checkout.page import checkout_context, render_checkout
 from portal.checkout.payments import (
     CheckoutRequest,
@@ -35,6 +35,7 @@ from portal.models import (
     PaymentLinkItem,
     PaymentStatus,
 )
+from portal.money import format_money
 from portal.processors import get_processor
 
 logger = logging.getLogger(__name__)
@@ -154,6 +155,16 @@ def checkout_submit(slug: str):
             values=submission.values,
             errors=submission.errors,
             status=422,
+        )
+    if not shown_total_matches(request.form, context["totals"]):
+        message = _(
+            "The total is now %(total)s. Check your order and pay again.",
+            total=format_money(
+                context["totals"].total, link.currency, current_locale()
+            ),
+        )
+        return render_checkout(
+            link, selection, values=submission.values, message=message, status=409
         )
 
     result = submit_checkout(

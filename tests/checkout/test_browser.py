@@ -120,3 +120,27 @@ def test_checkout_works_without_javascript(browser, live_server, db, kit_link):
         expect(page.locator("#amount-paid")).to_have_text("€75.21")
     finally:
         context.close()
+
+
+def test_total_changed_before_paying_is_shown_not_charged(
+    browser, live_server, db, kit_link
+):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    try:
+        page.goto(f"{live_server}/pay/workshop-kit")
+        fill_buyer(page)
+        page.get_by_label("Quantity of Workshop kit").fill("1")
+        fill_card(page, "4242 4242 4242 4242")
+        page.get_by_role("button", name=re.compile(r"^Pay €281.91")).click()
+
+        expect(page.locator("#checkout-message")).to_contain_text(
+            "The total is now €75.21."
+        )
+        assert payments(db) == []
+        fill_card(page, "4242 4242 4242 4242")
+        page.get_by_role("button", name=re.compile(r"^Pay €75.21")).click()
+
+        expect(page.locator("#amount-paid")).to_have_text("€75.21")
+    finally:
+        context.close()

@@ -2,9 +2,9 @@
 // Apply button or a quantity change does, instead of paying. In every other
 // field Enter pays, because the form's first submit button is a hidden Pay
 // button. The listener is on the document because htmx replaces the summary.
-// NOTE: without JavaScript, Enter in these fields still pays. The server
-// applies the typed code and quantity to that payment, or rejects an invalid
-// code before charging.
+// Without JavaScript, Enter in these fields submits as Pay. The server then
+// sees a total other than the one on the button, charges nothing and shows
+// the new total.
 document.addEventListener("keydown", (event) => {
   if (event.key !== "Enter" || event.isComposing) {
     return;
