@@ -7,7 +7,6 @@ already exist as they are.
 """
 
 import logging
-import os
 import textwrap
 from collections.abc import Iterable
 from decimal import Decimal
@@ -34,6 +33,7 @@ from portal.models import (
     Product,
     TaxRate,
 )
+from portal.urls import local_base_url
 
 logger = logging.getLogger(__name__)
 
@@ -85,11 +85,6 @@ def urls_command(base_url: str | None) -> None:
         ).all()
     for url in link_urls(links, base_url or local_base_url()):
         click.echo(url)
-
-
-def local_base_url() -> str:
-    """Return the development server's address, with the port from ``PORT``."""
-    return f"http://127.0.0.1:{os.environ.get('PORT', '5000')}"
 
 
 def welcome_text(links: list[tuple[str, str, str]]) -> str:
