@@ -28,9 +28,24 @@ def payment_error_message(code: str | None, fallback: str | None = None) -> str:
             "This is test mode: use routing number 110000000 and account number "
             "000123456789."
         ),
+        "routing_number_invalid": _("This is test mode: use routing number 110000000."),
         "processor_unavailable": _(
             "The payment service is unavailable. Nothing was charged; try again "
             "in a moment."
         ),
     }
     return messages.get(code or "", fallback or _("The payment failed."))
+
+
+# The form field that a processor error code is about, when not the number.
+ERROR_FIELDS = {
+    "incorrect_cvc": "card_cvc",
+    "expired_card": "card_expiry",
+    "routing_number_invalid": "routing_number",
+}
+
+
+def payment_error_field(code: str | None, *, bank_debit: bool) -> str:
+    """Return the form field to show a processor's error under."""
+    default = "account_number" if bank_debit else "card_number"
+    return ERROR_FIELDS.get(code or "", default)

@@ -19,7 +19,7 @@ from portal import audit
 from portal.businesses import get_business
 from portal.checkout.availability import unavailable_reason
 from portal.checkout.form import CheckoutSubmission
-from portal.checkout.messages import payment_error_message
+from portal.checkout.messages import payment_error_field, payment_error_message
 from portal.checkout.order import build_order, price_link
 from portal.contacts import upsert_contact
 from portal.database import now_utc
@@ -437,8 +437,9 @@ def _pay(
             _release(session, discount)
             field = None
             if isinstance(error, InvalidPaymentDetails):
-                is_bank = isinstance(submission.details, BankDetails)
-                field = "account_number" if is_bank else "card_number"
+                field = payment_error_field(
+                    error.code, bank_debit=isinstance(submission.details, BankDetails)
+                )
             logger.info("payment for attempt %s failed: %s", attempt.id, error.code)
             message = payment_error_message(error.code, error.message)
             return _fail(session, attempt, message, field=field)
@@ -457,7 +458,9 @@ def _pay(
     notify_payment(payment)
     result = result_of_attempt(attempt)
     if payment.status is PaymentStatus.REQUIRES_PAYMENT_METHOD:
-        result.error_field = "card_number"
+        result.error_field = payment_error_field(
+            intent.error_code, bank_debit=payment.method is PaymentMethodKind.BANK_DEBIT
+        )
     return result
 
 

@@ -227,11 +227,14 @@ def authenticate_submit(token: str):
         read_token(request.form.get("token", ""), f"authenticate:{payment.token}")
     except InvalidCheckoutToken:
         abort(400)
+    decision = request.form.get("decision")
+    if decision not in ("approve", "fail"):
+        abort(400)
     result = authenticate_payment(
         get_session(),
         get_processor(),
         payment,
-        approved=request.form.get("decision") == "approve",
+        approved=decision == "approve",
         client_address=client_address(),
     )
     return respond_to_result(payment.link, result)

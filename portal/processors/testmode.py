@@ -184,7 +184,12 @@ class TestModeProcessor:
             return intent
 
         outcome = TEST_BANK_ACCOUNTS.get(details.account_number)
-        if details.routing_number != TEST_ROUTING_NUMBER or outcome is None:
+        if details.routing_number != TEST_ROUTING_NUMBER:
+            raise InvalidPaymentDetails(
+                "This is test mode: use routing number 110000000.",
+                code="routing_number_invalid",
+            )
+        if outcome is None:
             raise InvalidPaymentDetails(
                 "This is test mode: use routing number 110000000 and account "
                 "number 000123456789.",

@@ -109,21 +109,24 @@ def test_payment_writes_audit_rows(client, db, kit_link):
 
 
 DECLINES = [
-    ("4000 0000 0000 0002", "Your card was declined."),
-    ("4000 0000 0000 9995", "Your card has insufficient funds."),
-    ("4000 0000 0000 0069", "Your card has expired."),
-    ("4000 0000 0000 0127", "The security code (CVC) is incorrect."),
-    ("4000 0000 0000 0119", "An error occurred while processing your card."),
+    ("4000 0000 0000 0002", "Your card was declined.", "card_number"),
+    ("4000 0000 0000 9995", "Your card has insufficient funds.", "card_number"),
+    ("4000 0000 0000 0069", "Your card has expired.", "card_expiry"),
+    ("4000 0000 0000 0127", "The security code (CVC) is incorrect.", "card_cvc"),
+    ("4000 0000 0000 0119", "An error occurred while processing", "card_number"),
 ]
 
 
-@pytest.mark.parametrize(("card", "message"), DECLINES)
-def test_declined_card_keeps_form_and_pays_nothing(client, db, kit_link, card, message):
+@pytest.mark.parametrize(("card", "message", "field"), DECLINES)
+def test_declined_card_keeps_form_and_pays_nothing(
+    client, db, kit_link, card, message, field
+):
     response = pay(client, card_number=card, phone="+358 40 555 0101")
 
     html = response.get_data(as_text=True)
     assert response.status_code == 402
     assert message in text_of(html, "checkout-message")
+    assert f'aria-describedby="{field}-error"' in html
     assert 'value="Aino@Example.com"' in html or 'value="aino@example.com"' in html
     assert 'value="Aino Virtanen"' in html
     assert 'value="+358 40 555 0101"' in html
@@ -198,6 +201,16 @@ def test_authentication_failed_returns_to_form(client, db, kit_link):
     assert invoices(db) == []
 
 
+@pytest.mark.parametrize("decision", ["maybe", ""])
+def test_authentication_needs_a_decision(client, db, kit_link, decision):
+    response = pay(client, card_number="4000 0025 0000 3155")
+
+    answer = authenticate(client, response, decision)
+
+    assert answer.status_code == 400
+    assert payments(db)[0].status is PaymentStatus.REQUIRES_ACTION
+
+
 def test_authentication_page_of_paid_payment_redirects(client, db, kit_link):
     response = pay(client, card_number="4000 0025 0000 3155")
     authenticate(client, response, "approve")
@@ -227,6 +240,28 @@ BANK = {
     "account_number": "000123456789",
     "account_holder": "Aino Virtanen",
 }
+
+
+@pytest.mark.parametrize(
+    ("routing_number", "account_number", "field"),
+    [
+        ("110000001", "000123456789", "routing_number"),
+        ("110000000", "0001", "account_number"),
+    ],
+)
+def test_unknown_bank_details_are_shown_at_their_field(
+    client, db, kit_link, routing_number, account_number, field
+):
+    response = pay(
+        client,
+        **{**BANK, "routing_number": routing_number, "account_number": account_number},
+    )
+
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "This is test mode" in html
+    assert f'aria-describedby="{field}-error"' in html
+    assert payments(db) == []
 
 
 def test_bank_debit_stays_processing_until_settled(app, client, db, kit_link):
