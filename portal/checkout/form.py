@@ -18,13 +18,15 @@ from portal.i18n import COUNTRY_CODES
 from portal.models import Collect, CustomFieldKind, PaymentLink
 from portal.pricing import OrderTotals
 from portal.processors.base import BankDetails, CardDetails
-from portal.security import CONTROL_CHARACTERS
 
 SECRET_FIELDS = frozenset({"card_number", "card_expiry", "card_cvc", "account_number"})
 ADDRESS_FIELDS = ("address_line1", "address_line2", "postal_code", "city", "country")
 REQUIRED_ADDRESS_FIELDS = ("address_line1", "postal_code", "city", "country")
 METHODS = ("card", "bank_debit")
 MAX_CODE_LENGTH = 64
+# Every checkout field is a single line, so line breaks and tabs are refused
+# along with the other control characters.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 @dataclass
