@@ -25,3 +25,31 @@ document.addEventListener("keydown", (event) => {
     field.dispatchEvent(new Event("change", { bubbles: true }));
   }
 });
+
+// After a rejected submit, focus moves to the first shown invalid field, whose
+// error a screen reader reads through aria-describedby. Without such a field
+// (an expired page, for one), the alert takes focus. A page without errors
+// keeps the browser's focus.
+function focusFirstError() {
+  const invalidFields = document.querySelectorAll(
+    '#checkout-form [aria-invalid="true"]',
+  );
+  // A field inside a hidden block, such as the bank fields while Card is
+  // chosen, has no layout boxes and cannot take focus.
+  const shownField = Array.from(invalidFields).find(
+    (field) => field.getClientRects().length > 0,
+  );
+  if (shownField) {
+    shownField.focus();
+    return;
+  }
+
+  const message = document.getElementById("checkout-message");
+  if (message) {
+    // tabindex -1 lets a script focus the alert without adding a tab stop.
+    message.tabIndex = -1;
+    message.focus();
+  }
+}
+
+focusFirstError();
