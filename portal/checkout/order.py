@@ -1,7 +1,11 @@
 """Pricing a payment link for the quantities and code a buyer chose."""
 
+from dataclasses import fields
+
+from portal.contacts import ContactDetails
 from portal.discounts import as_rule
 from portal.models import (
+    BillingDetails,
     Discount,
     Fee,
     Order,
@@ -71,8 +75,13 @@ def build_order(
     totals: OrderTotals,
     discount: Discount | None,
     custom_answers: dict[str, str],
+    buyer: ContactDetails | None = None,
 ) -> Order:
-    """Turn priced totals into an Order with its lines, ready to be added."""
+    """Turn priced totals into an Order with its lines, ready to be added.
+
+    The buyer's details are copied onto the order as its billing details. A
+    preview that prices the checkout page has no buyer.
+    """
     order = Order(
         currency=totals.currency,
         subtotal=totals.subtotal,
@@ -83,6 +92,7 @@ def build_order(
         discount_code=discount.code if discount else None,
         discount_id=discount.id if discount else None,
         custom_fields=custom_answers,
+        billing=billing_details(buyer) if buyer is not None else None,
     )
     position = 0
     for item, line in zip(link.items, totals.lines, strict=True):
@@ -122,3 +132,12 @@ def build_order(
         )
         position += 1
     return order
+
+
+def billing_details(buyer: ContactDetails) -> BillingDetails:
+    """Copy the details a buyer submitted, with blank fields as None."""
+    values = {
+        field.name: getattr(buyer, field.name).strip() or None
+        for field in fields(BillingDetails)
+    }
+    return BillingDetails(**values)

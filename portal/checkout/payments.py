@@ -513,7 +513,9 @@ def _record_payment(
         token=secrets.token_urlsafe(24),
         link_id=link.id,
         contact=upsert_contact(session, submission.buyer),
-        order=build_order(link, totals, discount, submission.custom_answers),
+        order=build_order(
+            link, totals, discount, submission.custom_answers, buyer=submission.buyer
+        ),
         currency=link.currency,
         amount=totals.total,
         status=intent.status,

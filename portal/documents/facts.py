@@ -9,9 +9,10 @@ from babel.dates import format_date, format_datetime
 from flask_babel import gettext as _
 
 from portal.models import (
+    BillingDetails,
     Business,
-    Contact,
     InvoiceStatus,
+    Order,
     Payment,
     PaymentMethodKind,
     PaymentStatus,
@@ -108,14 +109,27 @@ def local_date(value: datetime | None, timezone: str, locale: str) -> str:
     return format_date(day, "long", locale=locale)
 
 
-def address_lines(contact: Contact, locale: str) -> list[str]:
-    """Return the contact's postal address as lines, skipping empty parts."""
-    town = " ".join(part for part in (contact.postal_code, contact.city) if part)
+def bill_to(order: Order) -> BillingDetails:
+    """Return the buyer's details as submitted with the order.
+
+    Receipts, invoices and emails print these rather than the shared contact,
+    which a later payment from the same email address overwrites. Raises
+    ValueError for an order that has no buyer, such as a checkout preview.
+    """
+    billing = order.billing
+    if billing is None:
+        raise ValueError(f"order {order.id} has no billing details")
+    return billing
+
+
+def address_lines(billing: BillingDetails, locale: str) -> list[str]:
+    """Return the buyer's postal address as lines, skipping empty parts."""
+    town = " ".join(part for part in (billing.postal_code, billing.city) if part)
     country = None
-    if contact.country:
+    if billing.country:
         territories = Locale.parse(locale).territories
-        country = territories.get(contact.country.upper(), contact.country)
-    parts = (contact.address_line1, contact.address_line2, town, country)
+        country = territories.get(billing.country.upper(), billing.country)
+    parts = (billing.address_line1, billing.address_line2, town, country)
     return [part for part in parts if part]
 
 

@@ -5,6 +5,7 @@ from flask_babel import force_locale
 
 from portal.documents.facts import (
     address_lines,
+    bill_to,
     brand_color,
     invoice_status_label,
     known_locale,
@@ -44,7 +45,7 @@ def render_receipt_pdf(
             logo=logo_uri(business),
             brand_color=brand_color(business),
             payment=payment,
-            contact=payment.contact,
+            billing=bill_to(payment.order),
             processing=payment.status is PaymentStatus.PROCESSING,
             date=local_datetime(
                 payment.succeeded_at or payment.created_at, business.timezone, locale
@@ -65,6 +66,7 @@ def render_invoice_pdf(
     payment = invoice.payment
     is_paid = invoice.status is InvoiceStatus.PAID
     paid = invoice.total if is_paid else 0
+    billing = bill_to(invoice.order)
     with force_locale(locale):
         method = None
         if is_paid and payment and payment.method is not PaymentMethodKind.NONE:
@@ -76,8 +78,8 @@ def render_invoice_pdf(
             logo=logo_uri(business),
             brand_color=brand_color(business),
             invoice=invoice,
-            contact=invoice.contact,
-            contact_address=address_lines(invoice.contact, locale),
+            billing=billing,
+            billing_address=address_lines(billing, locale),
             business_address=(business.address or "").splitlines(),
             issued=local_date(
                 invoice.issued_at or invoice.created_at, business.timezone, locale

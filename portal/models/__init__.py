@@ -11,7 +11,7 @@ from portal.models.catalog import (
     TaxRate,
 )
 from portal.models.contacts import Contact
-from portal.models.orders import Order, OrderLine, OrderLineKind
+from portal.models.orders import BillingDetails, Order, OrderLine, OrderLineKind
 from portal.models.payment_links import (
     Collect,
     CustomField,
@@ -35,6 +35,7 @@ from portal.models.testmode import TestModeIntent
 __all__ = [
     "AttemptState",
     "AuditEvent",
+    "BillingDetails",
     "BillingFrequency",
     "Business",
     "CheckoutAttempt",

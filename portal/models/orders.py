@@ -1,3 +1,4 @@
+from dataclasses import dataclass, fields
 from decimal import Decimal
 from enum import StrEnum
 
@@ -22,10 +23,27 @@ class OrderLineKind(StrEnum):
     FEE = "fee"
 
 
+@dataclass(frozen=True, slots=True)
+class BillingDetails:
+    """The buyer's email, name, phone and postal address as given for one order."""
+
+    email: str
+    name: str | None = None
+    phone: str | None = None
+    address_line1: str | None = None
+    address_line2: str | None = None
+    postal_code: str | None = None
+    city: str | None = None
+    country: str | None = None  # ISO 3166-1 alpha-2
+
+
 class Order(Base):
     """A priced snapshot of what a buyer pays for; payments and invoices share it.
 
     The amounts are sums of the lines, kept here so that lists need no join.
+    The ``billing_*`` columns keep the buyer's details as submitted, because
+    the shared contact row changes with each later payment from that email
+    address, and an issued receipt or invoice must not.
     """
 
     __tablename__ = "orders"
@@ -50,11 +68,38 @@ class Order(Base):
     discount_id: Mapped[int | None] = mapped_column(ForeignKey("discounts.id"))
     # Answers to the link's custom fields, by field label.
     custom_fields: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    # The buyer's details, read through ``billing``; all NULL while there is no
+    # buyer, as in the preview that prices the checkout page.
+    billing_email: Mapped[str | None] = mapped_column(String(320))
+    billing_name: Mapped[str | None] = mapped_column(String(200))
+    billing_phone: Mapped[str | None] = mapped_column(String(40))
+    billing_address_line1: Mapped[str | None] = mapped_column(String(200))
+    billing_address_line2: Mapped[str | None] = mapped_column(String(200))
+    billing_postal_code: Mapped[str | None] = mapped_column(String(20))
+    billing_city: Mapped[str | None] = mapped_column(String(100))
+    billing_country: Mapped[str | None] = mapped_column(String(2))
     created_at: Mapped[utc_created]
 
     lines: Mapped[list["OrderLine"]] = relationship(
         order_by="OrderLine.position", cascade="all, delete-orphan"
     )
+
+    @property
+    def billing(self) -> BillingDetails | None:
+        """The buyer's details as submitted, or None on an order without a buyer."""
+        if self.billing_email is None:
+            return None
+        values = {
+            field.name: getattr(self, f"billing_{field.name}")
+            for field in fields(BillingDetails)
+        }
+        return BillingDetails(**values)
+
+    @billing.setter
+    def billing(self, details: BillingDetails | None) -> None:
+        for field in fields(BillingDetails):
+            value = getattr(details, field.name) if details else None
+            setattr(self, f"billing_{field.name}", value)
 
     @property
     def items(self) -> list["OrderLine"]:

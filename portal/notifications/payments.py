@@ -1,6 +1,7 @@
 """Confirmation emails of a payment: a receipt to the buyer, a note to the merchant."""
 
 from email.message import EmailMessage
+from urllib.parse import urlencode
 
 from flask import render_template
 from flask_babel import force_locale
@@ -8,6 +9,8 @@ from flask_babel import gettext as _
 
 from portal.documents import render_invoice_pdf, render_receipt_pdf
 from portal.documents.facts import (
+    address_lines,
+    bill_to,
     brand_color,
     known_locale,
     local_datetime,
@@ -48,6 +51,7 @@ def build_buyer_message(
     locale = known_locale(locale)
     with force_locale(locale):
         context = _payment_context(payment, business, receipt_url, locale)
+        context["pay_again_url"] = _pay_again_url(payment, receipt_url, locale)
         if context["failed"]:
             subject = _("Your payment to %(business)s failed", business=business.name)
         elif context["processing"]:
@@ -65,7 +69,7 @@ def build_buyer_message(
             context,
             subject=subject,
             sender=sender_address(business.name),
-            to=payment.contact.email,
+            to=bill_to(payment.order).email,
             reply_to=business.email,
         )
         if payment.status is PaymentStatus.SUCCEEDED:
@@ -79,7 +83,8 @@ def build_merchant_message(
     locale = known_locale(business.locale)
     with force_locale(locale):
         context = _payment_context(payment, business, receipt_url, locale)
-        values = {"amount": context["amount"], "email": payment.contact.email}
+        buyer_email = bill_to(payment.order).email
+        values = {"amount": context["amount"], "email": buyer_email}
         if context["failed"]:
             subject = _("Payment failed: %(amount)s from %(email)s", **values)
         elif context["processing"]:
@@ -92,22 +97,23 @@ def build_merchant_message(
             subject=subject,
             sender=sender_address("Kassa"),
             to=business.email,
-            reply_to=payment.contact.email,
+            reply_to=buyer_email,
         )
 
 
 def _payment_context(
     payment: Payment, business: Business, receipt_url: str, locale: str
 ) -> dict[str, object]:
+    billing = bill_to(payment.order)
     return {
         "locale": locale,
         "business": business,
         "brand_color": brand_color(business),
         "payment": payment,
-        "contact": payment.contact,
+        "billing": billing,
+        "billing_address": address_lines(billing, locale),
         "processing": payment.status is PaymentStatus.PROCESSING,
         "failed": payment.status in FAILED_STATUSES,
-        "failure_message": payment.failure_message,
         "amount": format_money(payment.amount, payment.currency, locale),
         "date": local_datetime(
             payment.succeeded_at or payment.created_at, business.timezone, locale
@@ -117,10 +123,15 @@ def _payment_context(
         "summary": summarise_order(payment.order, locale),
         "custom_fields": payment.order.custom_fields or {},
         "receipt_url": receipt_url,
-        "pay_again_url": public_url(f"/pay/{payment.link.slug}")
-        if payment.link is not None
-        else receipt_url,
     }
+
+
+def _pay_again_url(payment: Payment, receipt_url: str, locale: str) -> str:
+    """Return the payment link's checkout in the buyer's language, or the receipt."""
+    if payment.link is None:
+        return receipt_url
+    query = urlencode({"lang": locale})
+    return public_url(f"/pay/{payment.link.slug}?{query}")
 
 
 def _compose(

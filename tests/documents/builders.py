@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 from portal.models import (
+    BillingDetails,
     Business,
     Contact,
     Invoice,
@@ -99,7 +100,20 @@ def order() -> Order:
         total=TOTAL,
         discount_code="TEN",
         custom_fields={"T-shirt size": "M", "Dietary needs": "Gluten-free"},
+        billing=billing(),
         lines=lines,
+    )
+
+
+def billing() -> BillingDetails:
+    """The buyer's details as submitted with the order."""
+    return BillingDetails(
+        email="aino@example.com",
+        name="Aino Virtanen",
+        address_line1="Aleksanterinkatu 5 B 12",
+        postal_code="00170",
+        city="Helsinki",
+        country="FI",
     )
 
 

@@ -3,6 +3,7 @@
 import logging
 import shutil
 import subprocess
+from dataclasses import replace
 
 import pytest
 
@@ -45,7 +46,7 @@ def cjk_font() -> None:
 def japanese_payment():
     payment = builders.card_payment()
     payment.order.lines[0].description = PRODUCT
-    payment.contact.name = BUYER
+    payment.order.billing = replace(builders.billing(), name=BUYER)
     return payment
 
 
