@@ -144,3 +144,18 @@ def test_total_changed_before_paying_is_shown_not_charged(
         expect(page.locator("#amount-paid")).to_have_text("€75.21")
     finally:
         context.close()
+
+
+def test_back_after_paying_leaves_card_fields_empty(page, live_server, db, kit_link):
+    page.goto(f"{live_server}/pay/workshop-kit")
+    fill_buyer(page)
+    fill_card(page, "4242 4242 4242 4242")
+    page.get_by_role("button", name=re.compile(r"^Pay")).click()
+    expect(page.locator("#receipt-number")).to_have_text("RCT-000001")
+
+    page.go_back()
+
+    expect(page.get_by_label("Card number")).to_have_value("")
+    expect(page.get_by_label("Security code (CVC)")).to_have_value("")
+    expect(page.get_by_label("Expiry date")).to_have_value("")
+    assert len(payments(db)) == 1

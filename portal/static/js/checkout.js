@@ -53,3 +53,25 @@ function focusFirstError() {
 }
 
 focusFirstError();
+
+// Back from the receipt loads a fresh checkout, and the browser fills it in
+// again, card number and security code included, so one click would pay a
+// second time. Payment details are therefore cleared whenever the page comes
+// from the history.
+const SECRET_FIELDS = ["card_number", "card_expiry", "card_cvc", "account_number"];
+
+function clearPaymentDetails() {
+  for (const name of SECRET_FIELDS) {
+    const field = document.getElementById(name);
+    if (field) {
+      field.value = "";
+    }
+  }
+}
+
+window.addEventListener("pageshow", (event) => {
+  const [navigation] = performance.getEntriesByType("navigation");
+  if (event.persisted || navigation?.type === "back_forward") {
+    clearPaymentDetails();
+  }
+});
