@@ -131,7 +131,10 @@ def read_submission(
 
     email = form.get("email", "").strip()
     try:
-        email = validate_email(email, check_deliverability=False).normalized
+        # Mail to a non-ASCII local part needs SMTPUTF8, which few servers take.
+        email = validate_email(
+            email, check_deliverability=False, allow_smtputf8=False
+        ).normalized
     except EmailNotValidError:
         errors["email"] = _("Enter a valid email address, such as name@example.com.")
 

@@ -13,6 +13,7 @@ from email.message import EmailMessage
 from email.utils import format_datetime, formataddr, make_msgid, parseaddr
 from pathlib import Path
 
+from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 
 from portal.database import now_utc
@@ -39,6 +40,20 @@ def send_message(message: EmailMessage) -> None:
         _send_smtp(message, parse_smtp_url(smtp_url))
     else:
         _write_outbox(message, Path(config["KASSA_OUTBOX"]))
+
+
+def ascii_address(address: str) -> str:
+    """Return an email address with its domain in ASCII (punycode) form.
+
+    Header encoding is not allowed inside an address, so a domain such as
+    ääkköset.fi has to be written as xn--kkset-graa.fi instead.
+    """
+    try:
+        return validate_email(
+            address, check_deliverability=False, allow_smtputf8=False
+        ).ascii_email
+    except EmailNotValidError:
+        return address
 
 
 def sender_address(display_name: str) -> str:

@@ -20,7 +20,7 @@ from portal.documents.facts import (
 from portal.documents.summary import summarise_order
 from portal.models import Business, Payment, PaymentStatus
 from portal.money import format_money
-from portal.notifications.mailer import send_message, sender_address
+from portal.notifications.mailer import ascii_address, send_message, sender_address
 from portal.urls import public_url
 
 FAILED_STATUSES = (PaymentStatus.REQUIRES_PAYMENT_METHOD, PaymentStatus.CANCELED)
@@ -147,9 +147,9 @@ def _compose(
     message = EmailMessage()
     message["Subject"] = subject
     message["From"] = sender
-    message["To"] = to
+    message["To"] = ascii_address(to)
     if reply_to:
-        message["Reply-To"] = reply_to
+        message["Reply-To"] = ascii_address(reply_to)
     message.set_content(render_template(f"{template}.txt", **context))
     message.add_alternative(
         render_template(f"{template}.html", **context), subtype="html"

@@ -20,6 +20,7 @@ def submit(client, **overrides):
     [
         ("email", "not-an-email", "Enter a valid email address"),
         ("email", "", "Enter a valid email address"),
+        ("email", "käyttäjä@esimerkki.fi", "Enter a valid email address"),
         ("name", "", "This field is required."),
         ("custom-size", "", "This field is required."),
         ("custom-size", "XXL", "Choose one of the options."),

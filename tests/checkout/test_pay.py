@@ -404,3 +404,18 @@ def test_card_number_never_reaches_the_log(client, kit_link, caplog):
     assert caplog.records
     assert "4242424242424242" not in logged
     assert "4000000000000002" not in logged
+
+
+def test_email_to_international_domain_is_sent_in_ascii(app, client, db, kit_link):
+    response = pay(client, email="aino@ääkköset.fi")
+
+    assert response.status_code == 303
+    outbox = Path(app.config["KASSA_OUTBOX"])
+    messages = [
+        BytesParser(policy=policy.default).parsebytes(path.read_bytes())
+        for path in outbox.glob("*.eml")
+    ]
+    recipients = sorted(str(message["To"]) for message in messages)
+    assert recipients == ["aino@xn--kkset-fraa0m.fi", "sales@nordlys.example"]
+    [merchant] = [m for m in messages if m["To"] == "sales@nordlys.example"]
+    assert merchant["Reply-To"] == "aino@xn--kkset-fraa0m.fi"
