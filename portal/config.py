@@ -32,6 +32,10 @@ def load_settings(instance_path: Path) -> dict[str, object]:
         "KASSA_PAY_LIMIT_PER_LINK": os.environ.get(
             "KASSA_PAY_LIMIT_PER_LINK", "120 per minute"
         ),
+        # Limit on discount code look-ups, so that codes cannot be guessed.
+        "KASSA_CODE_LIMIT_PER_ADDRESS": os.environ.get(
+            "KASSA_CODE_LIMIT_PER_ADDRESS", "30 per minute"
+        ),
         "RATELIMIT_STORAGE_URI": os.environ.get("KASSA_RATELIMIT_STORAGE", "memory://"),
         "RATELIMIT_HEADERS_ENABLED": True,
         # Seconds a test-mode bank debit stays processing before it is due to settle.

@@ -25,8 +25,9 @@ REQUIRED_ADDRESS_FIELDS = ("address_line1", "postal_code", "city", "country")
 METHODS = ("card", "bank_debit")
 MAX_CODE_LENGTH = 64
 # Every checkout field is a single line, so line breaks and tabs are refused
-# along with the other control characters.
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+# along with the other control characters. So are the bidirectional embedding,
+# override and isolate marks, which can make an invoice show text reversed.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 @dataclass
@@ -262,9 +263,20 @@ def _read_bank(form: MultiDict[str, str], errors: dict[str, str]) -> BankDetails
     )
 
 
+EXPIRY_PATTERNS = (
+    re.compile(r"(\d{1,2})\s*[/-]\s*(\d{2}|\d{4})"),  # 12/30, 1 / 2030, 12-30
+    re.compile(r"(\d{2})(\d{2}|\d{4})"),  # 1230, 122030
+)
+
+
 def parse_expiry(raw: str) -> tuple[int, int] | None:
-    """Parse "MM/YY", "MM / YY" or "MM/YYYY" into (month, four-digit year)."""
-    match = re.fullmatch(r"\s*(\d{1,2})\s*/\s*(\d{2}|\d{4})\s*", raw)
+    """Parse an expiry date such as "12 / 30" into (month, four-digit year).
+
+    The month and year may be split by a slash or a hyphen, or typed together
+    as "1230"; the year has two or four digits.
+    """
+    raw = raw.strip()
+    match = next(filter(None, (p.fullmatch(raw) for p in EXPIRY_PATTERNS)), None)
     if match is None:
         return None
     month, year = int(match.group(1)), int(match.group(2))

@@ -74,6 +74,20 @@ def forbid_storing(response):
     return response
 
 
+def _is_code_check() -> bool:
+    """Tell whether this request looks a discount code up without paying."""
+    return bool(request.values.get("discount_code")) and not _is_payment_submit()
+
+
+# Shared by the page and its form, so that both count towards one limit.
+code_limit_per_address = limiter.shared_limit(
+    lambda: current_app.config["KASSA_CODE_LIMIT_PER_ADDRESS"],
+    key_func=client_address,
+    exempt_when=lambda: not _is_code_check(),
+    scope="code-per-address",
+)
+
+
 def load_link(slug: str) -> PaymentLink:
     link = (
         get_session()
@@ -111,6 +125,7 @@ def render_unavailable(link: PaymentLink, reason: str):
 
 
 @blueprint.get("/pay/<slug>")
+@code_limit_per_address
 def checkout_page(slug: str):
     link = load_link(slug)
     reason = unavailable_reason(get_session(), link, now_utc())
@@ -122,6 +137,7 @@ def checkout_page(slug: str):
 @blueprint.post("/pay/<slug>")
 @pay_limit_per_address
 @pay_limit_per_link
+@code_limit_per_address
 def checkout_submit(slug: str):
     link = load_link(slug)
     session = get_session()
@@ -158,7 +174,8 @@ def checkout_submit(slug: str):
         )
     if not shown_total_matches(request.form, context["totals"]):
         message = _(
-            "The total is now %(total)s. Check your order and pay again.",
+            "The total is now %(total)s. Check your order, enter your payment "
+            "details again and pay.",
             total=format_money(
                 context["totals"].total, link.currency, current_locale()
             ),

@@ -24,7 +24,7 @@ def test_quantity_changed_without_update_is_shown_first(client, db, kit_link):
 
     page = response.get_data(as_text=True)
     assert response.status_code == 409
-    assert "The total is now €350.81. Check your order and pay again." in page
+    assert "The total is now €350.81. Check your order, enter your payment" in page
     assert shown_total(page) == "EUR:35081"
     assert 'value="Aino Virtanen"' in page
     assert payments(db) == []

@@ -3,8 +3,8 @@
 // field Enter pays, because the form's first submit button is a hidden Pay
 // button. The listener is on the document because htmx replaces the summary.
 // Without JavaScript, Enter in these fields submits as Pay. The server then
-// sees a total other than the one on the button, charges nothing and shows
-// the new total.
+// computes a total other than the one on the button, so it charges nothing
+// and shows the new total.
 document.addEventListener("keydown", (event) => {
   if (event.key !== "Enter" || event.isComposing) {
     return;
