@@ -31,7 +31,7 @@ def _http_error(error: HTTPException):
     titles = {
         400: (
             _("Bad request"),
-            _("The form could not be read. Go back and try again."),
+            _("The request could not be read. Go back and try again."),
         ),
         404: (
             _("Page not found"),
@@ -44,10 +44,17 @@ def _http_error(error: HTTPException):
         ),
         429: (
             _("Too many attempts"),
-            _("There were too many payment attempts. Wait a minute and try again."),
+            _("There were too many attempts. Wait a minute and try again."),
         ),
     }
     title, message = titles.get(
         error.code, (error.name, error.description or _("The request failed."))
     )
-    return render_template("errors.html", title=title, message=message), error.code
+    # Keep the exception's own headers, such as Allow on a 405.
+    headers = [
+        (name, value)
+        for name, value in error.get_headers()
+        if name.lower() != "content-type"
+    ]
+    page = render_template("errors.html", title=title, message=message)
+    return page, error.code, headers

@@ -21,3 +21,10 @@ def test_development_has_no_hsts(client):
 
     assert "Strict-Transport-Security" not in response.headers
     assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_method_not_allowed_names_the_allowed_methods(client):
+    response = client.put("/pay/poster")
+
+    assert response.status_code == 405
+    assert set(response.headers["Allow"].split(", ")) >= {"GET", "POST"}

@@ -66,6 +66,8 @@ def payment_status_label(status: PaymentStatus) -> str:
         return _("Processing")
     if status is PaymentStatus.CANCELED:
         return _("Canceled")
+    if status is PaymentStatus.REQUIRES_PAYMENT_METHOD:
+        return _("Failed")
     return _("Not paid")
 
 
