@@ -6,10 +6,11 @@ import secrets
 from flask import Flask, Response, abort, current_app, g, request
 
 FRAME_ANCESTORS_NONE = "'none'"
-# Control characters other than tab, line feed and carriage return. URLs and
-# form fields that contain one are rejected, because no field uses them and
-# PostgreSQL cannot store NUL in text.
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# Control characters, line breaks and tabs included, and the bidirectional
+# embedding, override and isolate marks, which can show text reversed. URLs and
+# single-line form fields that contain one are rejected: no field uses them,
+# and PostgreSQL cannot store NUL in text.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 def csp_nonce() -> str:

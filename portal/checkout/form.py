@@ -18,16 +18,13 @@ from portal.i18n import COUNTRY_CODES
 from portal.models import Collect, CustomFieldKind, PaymentLink
 from portal.pricing import OrderTotals
 from portal.processors.base import BankDetails, CardDetails
+from portal.security import CONTROL_CHARACTERS
 
 SECRET_FIELDS = frozenset({"card_number", "card_expiry", "card_cvc", "account_number"})
 ADDRESS_FIELDS = ("address_line1", "address_line2", "postal_code", "city", "country")
 REQUIRED_ADDRESS_FIELDS = ("address_line1", "postal_code", "city", "country")
 METHODS = ("card", "bank_debit")
 MAX_CODE_LENGTH = 64
-# Every checkout field is a single line, so line breaks and tabs are refused
-# along with the other control characters. So are the bidirectional embedding,
-# override and isolate marks, which can make an invoice show text reversed.
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 @dataclass
@@ -87,8 +84,8 @@ def shown_total_matches(form: MultiDict[str, str], totals: OrderTotals) -> bool:
     without the field, sent by a script rather than the page, is taken as
     agreeing to the server's total.
     """
-    shown = form.get("shown_total")
-    return shown is None or shown == f"{totals.currency}:{totals.total}"
+    submitted = form.get("shown_total")
+    return submitted is None or submitted == f"{totals.currency}:{totals.total}"
 
 
 def read_selection(form: MultiDict[str, str], link: PaymentLink) -> Selection:
