@@ -13,13 +13,6 @@ from portal.money import format_money
 from portal.processors import get_processor
 from portal.processors.testmode import TestModeProcessor
 
-# Outcome of a settled debit, by payment status, as the command prints it.
-OUTCOMES = {
-    PaymentStatus.SUCCEEDED: "paid",
-    PaymentStatus.REQUIRES_PAYMENT_METHOD: "failed",
-    PaymentStatus.CANCELED: "failed",
-}
-
 
 @click.group("payments", cls=AppGroup, help="Payments.")
 def payments_group() -> None:
@@ -57,7 +50,12 @@ def settle_debits_command(as_of: datetime | None, settle_all: bool) -> None:
 
 
 def outcome(payment: Payment) -> str:
-    return OUTCOMES.get(payment.status, f"still {payment.status.value}")
+    """Name a settled debit's outcome as the command prints it."""
+    if payment.status is PaymentStatus.SUCCEEDED:
+        return "paid"
+    if payment.failed:
+        return "failed"
+    return f"still {payment.status.value}"
 
 
 def describe_settled(payment: Payment) -> str:

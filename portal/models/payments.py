@@ -99,6 +99,14 @@ class Payment(Base):
     order: Mapped[Order] = relationship()
     invoice: Mapped["Invoice | None"] = relationship(back_populates="payment")
 
+    @property
+    def failed(self) -> bool:
+        """True once the payment was declined, failed to settle or was canceled."""
+        return self.status in (
+            PaymentStatus.REQUIRES_PAYMENT_METHOD,
+            PaymentStatus.CANCELED,
+        )
+
 
 class InvoiceStatus(StrEnum):
     DRAFT = "draft"

@@ -23,8 +23,6 @@ from portal.money import format_money
 from portal.notifications.mailer import ascii_address, send_message, sender_address
 from portal.urls import public_url
 
-FAILED_STATUSES = (PaymentStatus.REQUIRES_PAYMENT_METHOD, PaymentStatus.CANCELED)
-
 
 def send_payment_confirmations(
     payment: Payment, business: Business, receipt_url: str, locale: str = "en"
@@ -113,7 +111,7 @@ def _payment_context(
         "billing": billing,
         "billing_address": address_lines(billing, locale),
         "processing": payment.status is PaymentStatus.PROCESSING,
-        "failed": payment.status in FAILED_STATUSES,
+        "failed": payment.failed,
         "amount": format_money(payment.amount, payment.currency, locale),
         "date": local_datetime(
             payment.succeeded_at or payment.created_at, business.timezone, locale
