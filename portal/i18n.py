@@ -1,6 +1,7 @@
 """Locale choice for buyer-facing text and amounts."""
 
 from datetime import datetime
+from functools import cache
 
 from babel import Locale
 from flask import Flask, current_app, has_request_context, request
@@ -73,8 +74,12 @@ def local_datetime_filter(value: datetime, timezone: str) -> str:
     return local_datetime(value, timezone, current_locale())
 
 
-def country_choices(locale: str) -> list[tuple[str, str]]:
-    """Return (ISO 3166 alpha-2 code, name) pairs, sorted by name in the locale."""
+@cache
+def country_choices(locale: str) -> tuple[tuple[str, str], ...]:
+    """Return (ISO 3166 alpha-2 code, name) pairs, sorted by name in the locale.
+
+    Cached per locale, as every checkout page lists all the countries.
+    """
     names = Locale.parse(locale).territories
     pairs = [(code, names[code]) for code in COUNTRY_CODES]
-    return sorted(pairs, key=lambda pair: pair[1])
+    return tuple(sorted(pairs, key=lambda pair: pair[1]))

@@ -27,7 +27,7 @@ from portal.checkout.tokens import (
 )
 from portal.database import get_session, now_utc
 from portal.extensions import client_address, limiter
-from portal.i18n import current_locale
+from portal.i18n import current_locale, money_filter
 from portal.models import (
     AttemptState,
     Payment,
@@ -35,7 +35,6 @@ from portal.models import (
     PaymentLinkItem,
     PaymentStatus,
 )
-from portal.money import format_money
 from portal.processors import get_processor
 
 logger = logging.getLogger(__name__)
@@ -176,9 +175,7 @@ def checkout_submit(slug: str):
         message = _(
             "The total is now %(total)s. Check your order, enter your payment "
             "details again and pay.",
-            total=format_money(
-                context["totals"].total, link.currency, current_locale()
-            ),
+            total=money_filter(context["totals"].total, link.currency),
         )
         return render_checkout(
             link, selection, values=submission.values, message=message, status=409
