@@ -2,7 +2,7 @@
 
 Run with ``.venv/bin/python bench/checkout_bench.py [REQUESTS]``. It builds a
 SQLite database in a temporary folder with the demo data, then times the
-Flask test client; there is no network or web server in the figures.
+Flask test client. No network or web server is in the figures.
 """
 
 import sys

@@ -274,7 +274,7 @@ def result_of_attempt(attempt: CheckoutAttempt | None) -> CheckoutResult:
 def _claim_attempt(
     session: Session, request: CheckoutRequest
 ) -> CheckoutAttempt | None:
-    """Insert the attempt row; None when another submit already holds its key.
+    """Insert the attempt row, or return None when its key is already taken.
 
     For a link with a payment limit the attempt also claims a slot: the link
     row is locked while the live attempts are counted, so concurrent buyers
@@ -315,9 +315,9 @@ def _claim_attempt(
 def claimed_slots(session: Session, link: PaymentLink) -> int:
     """Count the attempts that hold one of a limited link's payment slots.
 
-    Finished payments hold theirs for good; an attempt still in progress or
-    waiting for authentication holds one for ``SLOT_HOLD``, after which an
-    abandoned attempt no longer blocks other buyers.
+    Finished payments keep theirs for good. An attempt still in progress or
+    waiting for authentication keeps one for ``SLOT_HOLD``, so an abandoned
+    attempt stops blocking other buyers after that.
     """
     recent = now_utc() - SLOT_HOLD
     return session.scalar(

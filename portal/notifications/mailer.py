@@ -46,7 +46,7 @@ def ascii_address(address: str) -> str:
     """Return an email address with its domain in ASCII (punycode) form.
 
     Header encoding is not allowed inside an address, so a domain such as
-    ääkköset.fi has to be written as xn--kkset-graa.fi instead.
+    ääkköset.fi has to be written as xn--kkset-fraa0m.fi instead.
     """
     try:
         return validate_email(

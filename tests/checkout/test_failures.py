@@ -66,10 +66,10 @@ def test_unreversed_charge_message(
 ):
     processor = app.extensions["kassa.processor"]
 
-    def refuse(intent_id):
-        raise StoreDown("the processor refused the refund")
+    def fail_reversal(intent_id):
+        raise StoreDown("the processor did not reverse the charge")
 
-    monkeypatch.setattr(processor, "reverse_payment", refuse)
+    monkeypatch.setattr(processor, "reverse_payment", fail_reversal)
     html, token = open_checkout(client, "workshop-kit")
     form = kit_form(html, token)
 
