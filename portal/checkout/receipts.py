@@ -7,6 +7,7 @@ from portal.checkout import blueprint
 from portal.checkout.views import load_payment
 from portal.database import get_session
 from portal.documents import render_invoice_pdf, render_receipt_pdf
+from portal.documents.facts import payment_method_label, payment_status_label
 from portal.documents.summary import summarise_order
 from portal.i18n import current_locale
 from portal.models import PaymentStatus
@@ -24,6 +25,8 @@ def receipt(token: str):
         summary=summarise_order(payment.order, current_locale()),
         link=payment.link,
         business=get_business(get_session()),
+        method=payment_method_label(payment),
+        status=payment_status_label(payment.status),
     )
 
 
