@@ -8,7 +8,10 @@ from babel.messages.pofile import read_po
 
 ROOT = Path(__file__).resolve().parent.parent
 CATALOG = ROOT / "portal" / "translations" / "fi" / "LC_MESSAGES"
+# The back office is in English only, so its modules and templates are skipped.
 METHODS = [
+    ("portal/merchant/**", "ignore"),
+    ("portal/templates/merchant/**", "ignore"),
     ("portal/**.py", "python"),
     ("portal/templates/**.html", "jinja2"),
     ("portal/templates/**.txt", "jinja2"),
