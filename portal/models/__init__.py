@@ -30,6 +30,7 @@ from portal.models.payments import (
     PaymentMethodKind,
     PaymentStatus,
 )
+from portal.models.staff import Staff, StaffRole, StaffSession
 from portal.models.testmode import TestModeIntent
 
 __all__ = [
@@ -60,6 +61,9 @@ __all__ = [
     "Price",
     "PriceKind",
     "Product",
+    "Staff",
+    "StaffRole",
+    "StaffSession",
     "TaxRate",
     "TestModeIntent",
 ]

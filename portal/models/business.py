@@ -1,4 +1,4 @@
-from sqlalchemy import CheckConstraint, String, Text
+from sqlalchemy import JSON, CheckConstraint, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.database import Base
@@ -20,11 +20,22 @@ class Business(Base):
     logo_url: Mapped[str | None] = mapped_column(String(500))
     brand_color: Mapped[str] = mapped_column(String(7), default="#0a5fff")  # #rrggbb
     currency: Mapped[currency_code]
+    # Other ISO 4217 codes that payment links and invoices may use; the business
+    # currency is accepted whether or not it is listed.
+    accepted_currencies: Mapped[list[str]] = mapped_column(
+        JSON, default=list, server_default="[]"
+    )
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
     locale: Mapped[str] = mapped_column(String(16), default="en")
     address: Mapped[str | None] = mapped_column(Text)
     tax_id: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[utc_created]
+
+    @property
+    def currencies(self) -> list[str]:
+        """Every accepted currency code, the business currency first."""
+        others = [code for code in self.accepted_currencies if code != self.currency]
+        return [self.currency, *others]
 
 
 class DocumentSequence(Base):
