@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from portal.models import PaymentStatus
+from portal.models.refunds import RefundStatus
 
 # Stripe's upper limit for one charge, in minor units (eight digits).
 MAX_AMOUNT = 99_999_999
@@ -29,6 +30,15 @@ class InvalidPaymentDetails(PaymentError):
 
 class ProcessorUnavailable(PaymentError):
     """The processor could not be reached; nothing was charged."""
+
+
+class RefundError(PaymentError):
+    """A refund the processor rejects, such as one above the unrefunded amount.
+
+    Nothing was refunded. Codes follow Stripe's: ``amount_too_large``,
+    ``charge_already_refunded``, ``payment_intent_unexpected_state``,
+    ``resource_missing`` and ``idempotency_error``.
+    """
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +76,16 @@ class IntentResult:
     error_message: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class RefundResult:
+    id: str
+    status: RefundStatus
+    amount: int  # minor units
+    currency: str
+    # Set when status is failed or canceled; safe to show to staff.
+    failure_message: str | None = None
+
+
 class Processor(Protocol):
     name: str
 
@@ -89,4 +109,22 @@ class Processor(Protocol):
 
     def reverse_payment(self, intent_id: str) -> IntentResult:
         """Cancel a payment, refunding it in full if it was already captured."""
+        ...
+
+    def refund(
+        self,
+        intent_id: str,
+        *,
+        amount: int,
+        idempotency_key: str,
+        reason: str | None,
+    ) -> RefundResult:
+        """Refund ``amount`` minor units of a succeeded payment.
+
+        ``reason`` is one of Stripe's refund reasons (``duplicate``,
+        ``fraudulent``, ``requested_by_customer``) or None. A repeated
+        ``idempotency_key`` returns the first refund and refunds nothing more.
+        Raises ``RefundError`` when the payment has not succeeded or the amount
+        is above what is left to refund.
+        """
         ...
