@@ -11,6 +11,12 @@ from portal.models.catalog import (
     TaxRate,
 )
 from portal.models.contacts import Contact
+from portal.models.invoices import (
+    InvoiceReminder,
+    ManualPayment,
+    ManualPaymentMethod,
+    NetTerms,
+)
 from portal.models.orders import BillingDetails, Order, OrderLine, OrderLineKind
 from portal.models.payment_links import (
     Collect,
@@ -48,7 +54,11 @@ __all__ = [
     "DocumentSequence",
     "Fee",
     "Invoice",
+    "InvoiceReminder",
     "InvoiceStatus",
+    "ManualPayment",
+    "ManualPaymentMethod",
+    "NetTerms",
     "Order",
     "OrderLine",
     "OrderLineKind",

@@ -130,6 +130,9 @@ class OrderLine(Base):
     unit_amount: Mapped[minor_units]  # minor units
     gross: Mapped[minor_units]  # unit_amount x quantity
     discount: Mapped[minor_units] = mapped_column(default=0)
+    # The percent a staff invoice's line discount was entered as, kept so the
+    # draft can be edited again; None for an amount off or no discount.
+    discount_percent: Mapped[Decimal | None] = mapped_column(Numeric(7, 4))
     tax: Mapped[minor_units] = mapped_column(default=0)
     tax_name: Mapped[str | None] = mapped_column(String(100))
     tax_percent: Mapped[Decimal | None] = mapped_column(Numeric(7, 4))

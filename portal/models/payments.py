@@ -1,4 +1,4 @@
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text
@@ -7,6 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from portal.database import Base, UTCDateTime
 from portal.models.catalog import enum_column
 from portal.models.contacts import Contact
+from portal.models.invoices import InvoiceReminder, ManualPayment, NetTerms
 from portal.models.orders import Order
 from portal.models.payment_links import PaymentLink
 from portal.models.types import currency_code, intpk, minor_units, utc_created
@@ -45,10 +46,17 @@ class CheckoutAttempt(Base):
     """
 
     __tablename__ = "checkout_attempts"
+    __table_args__ = (
+        CheckConstraint(
+            "(link_id IS NULL) <> (invoice_id IS NULL)", name="link_or_invoice"
+        ),
+    )
 
     id: Mapped[intpk]
     key: Mapped[str] = mapped_column(String(64), unique=True)
-    link_id: Mapped[int] = mapped_column(ForeignKey("payment_links.id"))
+    # What is paid: a payment link or a sent invoice, exactly one of the two.
+    link_id: Mapped[int | None] = mapped_column(ForeignKey("payment_links.id"))
+    invoice_id: Mapped[int | None] = mapped_column(ForeignKey("invoices.id"))
     state: Mapped[AttemptState] = mapped_column(
         enum_column(AttemptState), default=AttemptState.IN_PROGRESS
     )
@@ -60,7 +68,8 @@ class CheckoutAttempt(Base):
     created_at: Mapped[utc_created]
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    link: Mapped[PaymentLink] = relationship()
+    link: Mapped[PaymentLink | None] = relationship()
+    invoice: Mapped["Invoice | None"] = relationship(foreign_keys=[invoice_id])
     payment: Mapped["Payment | None"] = relationship(foreign_keys=[payment_id])
 
 
@@ -117,7 +126,18 @@ class InvoiceStatus(StrEnum):
 
 
 class Invoice(Base):
+    """A numbered bill: written paid for a payment link, or issued by staff.
+
+    A staff invoice starts as a draft, gets its number when it is sent, and
+    is paid through its hosted page or marked paid by staff. An invoice
+    written for a paid payment link has no terms and no due date.
+    """
+
     __tablename__ = "invoices"
+    __table_args__ = (
+        CheckConstraint("total >= 0", name="total_not_negative"),
+        CheckConstraint("due_date >= issue_date", name="due_after_issue"),
+    )
 
     id: Mapped[intpk]
     number: Mapped[str | None] = mapped_column(String(32), unique=True)  # INV-000123
@@ -131,13 +151,39 @@ class Invoice(Base):
     status: Mapped[InvoiceStatus] = mapped_column(enum_column(InvoiceStatus))
     currency: Mapped[currency_code]
     total: Mapped[minor_units]  # minor units
+    net_terms: Mapped[NetTerms | None] = mapped_column(enum_column(NetTerms))
+    issue_date: Mapped[date | None]
+    # The last day to pay; overdue from the next midnight in the business's zone.
+    due_date: Mapped[date | None]
+    memo: Mapped[str | None] = mapped_column(Text)  # shown above the lines
+    footer: Mapped[str | None] = mapped_column(Text)  # shown at the bottom
+    # Language of the buyer's emails and PDF; None means the business's.
+    locale: Mapped[str | None] = mapped_column(String(16))
+    # Random key from the staff form, so that a repeated create makes one draft.
+    idempotency_key: Mapped[str | None] = mapped_column(String(64), unique=True)
     issued_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     paid_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    voided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    uncollectible_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[utc_created]
 
     order: Mapped[Order] = relationship()
     contact: Mapped[Contact] = relationship()
     payment: Mapped[Payment | None] = relationship(back_populates="invoice")
+    manual_payment: Mapped[ManualPayment | None] = relationship(
+        cascade="all, delete-orphan"
+    )
+    reminders: Mapped[list[InvoiceReminder]] = relationship(
+        order_by=InvoiceReminder.offset_days, cascade="all, delete-orphan"
+    )
+
+    @property
+    def amount_due(self) -> int:
+        """Minor units still to pay: the total while open or uncollectible."""
+        if self.status in (InvoiceStatus.OPEN, InvoiceStatus.UNCOLLECTIBLE):
+            return self.total
+        return 0
 
 
 class AuditEvent(Base):
