@@ -1,7 +1,7 @@
 """Invoices that staff issue: net terms, manual payments and reminders.
 
 The ``Invoice`` table itself lives in ``portal.models.payments``, because a
-paid payment link writes one too; these are the parts only staff invoices use.
+paid payment link writes one too. These are the parts only staff invoices use.
 """
 
 from datetime import date, datetime
