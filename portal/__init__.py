@@ -8,7 +8,7 @@ from flask import Flask
 from htmx_flask import Htmx
 from sqlalchemy import text
 
-from portal import database, errors, i18n, processors, security
+from portal import database, errors, i18n, merchant, processors, security
 from portal.config import load_settings
 from portal.extensions import csrf, limiter
 
@@ -39,6 +39,7 @@ def create_app(overrides: Mapping[str, object] | None = None) -> Flask:
 
     app.register_blueprint(checkout_blueprint)
     csrf.exempt(checkout_blueprint)  # the checkout signs its own per-attempt token
+    merchant.init_app(app)
     register_commands(app)
 
     @app.get("/healthz")

@@ -36,6 +36,13 @@ def load_settings(instance_path: Path) -> dict[str, object]:
         "KASSA_CODE_LIMIT_PER_ADDRESS": os.environ.get(
             "KASSA_CODE_LIMIT_PER_ADDRESS", "30 per minute"
         ),
+        # Failed back-office sign-ins allowed per account and per client address.
+        "KASSA_SIGN_IN_LIMIT_PER_ACCOUNT": os.environ.get(
+            "KASSA_SIGN_IN_LIMIT_PER_ACCOUNT", "5 per 15 minutes"
+        ),
+        "KASSA_SIGN_IN_LIMIT_PER_ADDRESS": os.environ.get(
+            "KASSA_SIGN_IN_LIMIT_PER_ADDRESS", "20 per 15 minutes"
+        ),
         "RATELIMIT_STORAGE_URI": os.environ.get("KASSA_RATELIMIT_STORAGE", "memory://"),
         "RATELIMIT_HEADERS_ENABLED": True,
         # Seconds a test-mode bank debit stays processing before it is due to settle.

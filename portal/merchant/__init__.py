@@ -1,0 +1,24 @@
+"""The merchant's back office, under ``/merchant``, for signed-in staff.
+
+Each view declares who may open it with ``@requires(Permission.X)`` or
+``@public`` (see ``portal.merchant.access``); a view without a declaration
+is refused.
+"""
+
+from flask import Blueprint, Flask
+
+blueprint = Blueprint("merchant", __name__, url_prefix="/merchant")
+
+# The view modules register their routes on import; add one line per module.
+import portal.merchant.dashboard  # noqa: E402, F401
+from portal.merchant import access, layout, signin  # noqa: E402
+
+blueprint.before_request(access.check_access)
+blueprint.context_processor(layout.template_context)
+blueprint.after_request(layout.forbid_storing)
+
+
+def init_app(app: Flask) -> None:
+    """Bind sign-in to ``app`` and register the blueprint."""
+    signin.init_app(app)
+    app.register_blueprint(blueprint)

@@ -1,0 +1,28 @@
+"""The frame of every back-office page: business, staff member, navigation."""
+
+from flask import Response, current_app
+from flask_login import current_user
+
+from portal.businesses import BusinessMissing, get_business
+from portal.database import get_session
+from portal.merchant.nav import visible_entries
+from portal.models import Business
+
+
+def template_context() -> dict[str, object]:
+    staff = current_user if current_user.is_authenticated else None
+    nav = visible_entries(staff.role, current_app.view_functions) if staff else []
+    return {"business": _business_or_none(), "staff": staff, "nav_entries": nav}
+
+
+def _business_or_none() -> Business | None:
+    try:
+        return get_business(get_session())
+    except BusinessMissing:
+        return None
+
+
+def forbid_storing(response: Response) -> Response:
+    """Keep back-office pages, which show buyers' details and sales, out of caches."""
+    response.headers.setdefault("Cache-Control", "private, no-store")
+    return response

@@ -1,0 +1,28 @@
+"""What each staff role may do in the back office."""
+
+from enum import StrEnum
+
+from portal.models import StaffRole
+
+
+class Permission(StrEnum):
+    VIEW = "view"  # read every back-office page
+    SELL = "sell"  # create and edit payment links, invoices, quotes, the catalogue
+    REFUND = "refund"  # refunds, manual payments, voids
+    SETTINGS = "settings"  # the business's settings
+    STAFF = "staff"  # add staff, change roles, deactivate
+
+
+_SALES = frozenset({Permission.VIEW, Permission.SELL})
+_ADMIN = _SALES | {Permission.REFUND, Permission.SETTINGS}
+
+ROLE_PERMISSIONS: dict[StaffRole, frozenset[Permission]] = {
+    StaffRole.OWNER: frozenset(Permission),
+    StaffRole.ADMIN: _ADMIN,
+    StaffRole.SALES: _SALES,
+    StaffRole.VIEWER: frozenset({Permission.VIEW}),
+}
+
+
+def has_permission(role: StaffRole, permission: Permission) -> bool:
+    return permission in ROLE_PERMISSIONS[role]
