@@ -32,12 +32,7 @@ class SignInThrottle:
         self._limiter.clear(self._per_account, "sign-in-account", email)
 
     @property
-    def account_window(self) -> str:
-        """The per-account window in words, such as "15 minutes"."""
-        return _window_in_words(self._per_account)
-
-
-def _window_in_words(item: RateLimitItem) -> str:
-    unit = item.GRANULARITY.name
-    amount = item.multiples
-    return f"{amount} {unit}s" if amount != 1 else f"1 {unit}"
+    def wait_minutes(self) -> int:
+        """Minutes after which the longer of the two windows has moved on."""
+        seconds = max(self._per_account.get_expiry(), self._per_address.get_expiry())
+        return -(-seconds // 60)
