@@ -57,7 +57,11 @@ def test_migrations_seed_document_sequences(engine):
             ).order_by("name")
         ).all()
 
-    assert [tuple(row) for row in rows] == [("invoice", "INV-"), ("receipt", "RCT-")]
+    assert [tuple(row) for row in rows] == [
+        ("invoice", "INV-"),
+        ("receipt", "RCT-"),
+        ("refund", "RFD-"),
+    ]
 
 
 def test_datetimes_read_back_in_utc(app, db):

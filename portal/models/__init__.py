@@ -36,8 +36,9 @@ from portal.models.payments import (
     PaymentMethodKind,
     PaymentStatus,
 )
+from portal.models.refunds import Refund, RefundReason, RefundStatus
 from portal.models.staff import Staff, StaffRole, StaffSession
-from portal.models.testmode import TestModeIntent
+from portal.models.testmode import TestModeIntent, TestModeRefund
 
 __all__ = [
     "AttemptState",
@@ -71,9 +72,13 @@ __all__ = [
     "Price",
     "PriceKind",
     "Product",
+    "Refund",
+    "RefundReason",
+    "RefundStatus",
     "Staff",
     "StaffRole",
     "StaffSession",
     "TaxRate",
     "TestModeIntent",
+    "TestModeRefund",
 ]

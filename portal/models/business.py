@@ -1,4 +1,4 @@
-from sqlalchemy import JSON, CheckConstraint, String, Text
+from sqlalchemy import JSON, Boolean, CheckConstraint, String, Text, false, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.database import Base
@@ -29,6 +29,27 @@ class Business(Base):
     locale: Mapped[str] = mapped_column(String(16), default="en")
     address: Mapped[str | None] = mapped_column(Text)
     tax_id: Mapped[str | None] = mapped_column(String(64))
+    # Receipts: a footer text, and which optional facts the receipt page, PDF
+    # and email show. The logo and brand colour above apply to them too.
+    receipt_footer: Mapped[str | None] = mapped_column(Text)
+    receipt_show_business_address: Mapped[bool] = mapped_column(
+        Boolean, default=True, server_default=true()
+    )
+    receipt_show_tax_id: Mapped[bool] = mapped_column(
+        Boolean, default=True, server_default=true()
+    )
+    receipt_show_payment_method: Mapped[bool] = mapped_column(
+        Boolean, default=True, server_default=true()
+    )
+    receipt_show_custom_fields: Mapped[bool] = mapped_column(
+        Boolean, default=True, server_default=true()
+    )
+    receipt_show_buyer_phone: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false()
+    )
+    receipt_show_buyer_address: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false()
+    )
     created_at: Mapped[utc_created]
 
     @property

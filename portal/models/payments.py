@@ -10,6 +10,7 @@ from portal.models.contacts import Contact
 from portal.models.invoices import InvoiceReminder, ManualPayment, NetTerms
 from portal.models.orders import Order
 from portal.models.payment_links import PaymentLink
+from portal.models.refunds import Refund
 from portal.models.types import currency_code, intpk, minor_units, utc_created
 
 
@@ -107,6 +108,9 @@ class Payment(Base):
     contact: Mapped[Contact] = relationship()
     order: Mapped[Order] = relationship()
     invoice: Mapped["Invoice | None"] = relationship(back_populates="payment")
+    refunds: Mapped[list[Refund]] = relationship(
+        back_populates="payment", order_by="Refund.id"
+    )
 
     @property
     def failed(self) -> bool:
@@ -115,6 +119,26 @@ class Payment(Base):
             PaymentStatus.REQUIRES_PAYMENT_METHOD,
             PaymentStatus.CANCELED,
         )
+
+    @property
+    def refunded_amount(self) -> int:
+        """Minor units refunded or being refunded, summed from the refund rows."""
+        return sum(refund.amount for refund in self.refunds if refund.counted)
+
+    @property
+    def refundable_amount(self) -> int:
+        """Minor units that can still be refunded; zero unless the payment succeeded."""
+        if self.status is not PaymentStatus.SUCCEEDED:
+            return 0
+        return max(self.amount - self.refunded_amount, 0)
+
+    @property
+    def refund_state(self) -> str | None:
+        """Refund state: "refunded", "partially_refunded" or None without refunds."""
+        refunded = self.refunded_amount
+        if refunded == 0:
+            return None
+        return "refunded" if refunded >= self.amount else "partially_refunded"
 
 
 class InvoiceStatus(StrEnum):

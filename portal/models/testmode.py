@@ -1,6 +1,6 @@
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, String
+from sqlalchemy import CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.database import Base, UTCDateTime
@@ -25,8 +25,27 @@ class TestModeIntent(Base):
     method: Mapped[str] = mapped_column(String(20))  # "card" or "bank_debit"
     card_brand: Mapped[str | None] = mapped_column(String(20))
     last4: Mapped[str | None] = mapped_column(String(4))
-    # What happens next: "succeed" or "fail" when a debit settles.
+    # What happens next: "succeed" or "fail" when a debit settles, or
+    # "refund_fails" for a card payment whose refunds fail.
     outcome: Mapped[str | None] = mapped_column(String(20))
     error_code: Mapped[str | None] = mapped_column(String(40))
     settles_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[utc_created]
+
+
+class TestModeRefund(Base):
+    """A refund of a test-mode intent, kept so that a repeated key refunds once."""
+
+    __tablename__ = "test_mode_refunds"
+    __table_args__ = (CheckConstraint("amount > 0", name="amount_positive"),)
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)  # re_test_...
+    intent_id: Mapped[str] = mapped_column(
+        ForeignKey("test_mode_intents.id"), index=True
+    )
+    idempotency_key: Mapped[str] = mapped_column(String(100), unique=True)
+    amount: Mapped[minor_units]  # minor units
+    currency: Mapped[currency_code]
+    status: Mapped[str] = mapped_column(String(32))  # a RefundStatus value
+    reason: Mapped[str | None] = mapped_column(String(40))
     created_at: Mapped[utc_created]

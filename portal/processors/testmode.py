@@ -10,18 +10,22 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from portal.database import now_utc
-from portal.models import PaymentStatus, TestModeIntent
+from portal.locking import lock_row
+from portal.models import PaymentStatus, TestModeIntent, TestModeRefund
+from portal.models.refunds import COUNTED_REFUND_STATUSES, RefundStatus
 from portal.processors.base import (
     BankDetails,
     CardDetails,
     IntentResult,
     InvalidPaymentDetails,
     PaymentError,
+    RefundError,
+    RefundResult,
 )
 
 logger = logging.getLogger(__name__)
@@ -32,6 +36,7 @@ class CardBehaviour:
     brand: str
     error_code: str | None = None  # a decline, when set
     requires_action: bool = False
+    refund_fails: bool = False  # the payment succeeds, every refund of it fails
 
 
 TEST_CARDS: dict[str, CardBehaviour] = {
@@ -43,6 +48,7 @@ TEST_CARDS: dict[str, CardBehaviour] = {
     "4000000000000127": CardBehaviour("visa", error_code="incorrect_cvc"),
     "4000000000000119": CardBehaviour("visa", error_code="processing_error"),
     "4000002500003155": CardBehaviour("visa", requires_action=True),
+    "4000000000005126": CardBehaviour("visa", refund_fails=True),
 }
 
 TEST_ROUTING_NUMBER = "110000000"
@@ -62,6 +68,11 @@ DECLINE_MESSAGES = {
     ),
     "debit_failed": "The bank debit failed. Pay with a card or another account.",
 }
+
+REFUND_FAILED_MESSAGE = (
+    "The card issuer rejected the refund. Refund the buyer another way, such as "
+    "a bank transfer."
+)
 
 
 class TestModeProcessor:
@@ -131,6 +142,50 @@ class TestModeProcessor:
             logger.info("test-mode intent reversed", extra={"intent": intent.id})
             return _result(intent)
 
+    def refund(
+        self,
+        intent_id: str,
+        *,
+        amount: int,
+        idempotency_key: str,
+        reason: str | None,
+    ) -> RefundResult:
+        with self._session_factory() as session:
+            if not lock_row(session, TestModeIntent, intent_id):
+                raise RefundError(
+                    f"Payment {intent_id} not found.", code="resource_missing"
+                )
+            existing = session.scalars(
+                select(TestModeRefund).where(
+                    TestModeRefund.idempotency_key == idempotency_key
+                )
+            ).first()
+            if existing is not None:
+                return _repeated_refund(existing, intent_id, amount)
+
+            intent = session.get(TestModeIntent, intent_id)
+            _check_refundable(session, intent, amount)
+            refund = TestModeRefund(
+                id=f"re_test_{secrets.token_hex(12)}",
+                intent_id=intent.id,
+                idempotency_key=idempotency_key,
+                amount=amount,
+                currency=intent.currency,
+                status=RefundStatus.SUCCEEDED.value,
+                reason=reason,
+            )
+            if intent.outcome == "refund_fails":
+                refund.status = RefundStatus.FAILED.value
+            session.add(refund)
+            session.commit()
+            logger.info(
+                "test-mode refund %s of intent %s: %s",
+                refund.id,
+                intent.id,
+                refund.status,
+            )
+            return _refund_result(refund)
+
     def settle_due_debits(self, as_of: datetime | None = None) -> list[IntentResult]:
         """Settle every processing bank debit whose settle time has come."""
         as_of = as_of or now_utc()
@@ -181,6 +236,8 @@ class TestModeProcessor:
                 intent.status = PaymentStatus.REQUIRES_ACTION
             else:
                 intent.status = PaymentStatus.SUCCEEDED
+            if behaviour.refund_fails:
+                intent.outcome = "refund_fails"
             return intent
 
         outcome = TEST_BANK_ACCOUNTS.get(details.account_number)
@@ -214,4 +271,65 @@ def _result(intent: TestModeIntent) -> IntentResult:
         last4=intent.last4,
         error_code=intent.error_code,
         error_message=DECLINE_MESSAGES.get(intent.error_code or ""),
+    )
+
+
+def _check_refundable(session: Session, intent: TestModeIntent, amount: int) -> None:
+    """Raise RefundError unless ``amount`` fits in what is left of a paid intent."""
+    if intent.status != PaymentStatus.SUCCEEDED:
+        raise RefundError(
+            f"Payment {intent.id} has not succeeded, so it cannot be refunded.",
+            code="payment_intent_unexpected_state",
+        )
+    if amount <= 0:
+        raise RefundError(
+            f"Refund amount {amount} is invalid. Use a positive number of minor units.",
+            code="parameter_invalid_integer",
+        )
+    refunded = session.scalar(
+        select(func.coalesce(func.sum(TestModeRefund.amount), 0)).where(
+            TestModeRefund.intent_id == intent.id,
+            TestModeRefund.status.in_(
+                [status.value for status in COUNTED_REFUND_STATUSES]
+            ),
+        )
+    )
+    remaining = intent.amount - refunded
+    if remaining <= 0:
+        raise RefundError(
+            f"Payment {intent.id} has already been refunded in full.",
+            code="charge_already_refunded",
+        )
+    if amount > remaining:
+        raise RefundError(
+            f"Refund amount {amount} is greater than the unrefunded amount "
+            f"{remaining} of payment {intent.id}.",
+            code="amount_too_large",
+        )
+
+
+def _repeated_refund(
+    refund: TestModeRefund, intent_id: str, amount: int
+) -> RefundResult:
+    """Return the refund made with a key, unless the key is reused for another one."""
+    if refund.intent_id != intent_id or refund.amount != amount:
+        raise RefundError(
+            "This idempotency key was already used for a different refund. "
+            "Use a new key.",
+            code="idempotency_error",
+        )
+    return _refund_result(refund)
+
+
+def _refund_result(refund: TestModeRefund) -> RefundResult:
+    status = RefundStatus(refund.status)
+    failure_message = None
+    if status is RefundStatus.FAILED:
+        failure_message = REFUND_FAILED_MESSAGE
+    return RefundResult(
+        id=refund.id,
+        status=status,
+        amount=refund.amount,
+        currency=refund.currency,
+        failure_message=failure_message,
     )
