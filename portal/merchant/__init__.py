@@ -9,9 +9,16 @@ from flask import Blueprint, Flask
 
 blueprint = Blueprint("merchant", __name__, url_prefix="/merchant")
 
-# The view modules register their routes on import; add one line per module.
-import portal.merchant.dashboard  # noqa: E402, F401
-from portal.merchant import access, layout, signin  # noqa: E402
+# Importing a view module registers its routes: add new modules to this list.
+from portal.merchant import (  # noqa: E402, F401
+    access,
+    account,
+    dashboard,
+    layout,
+    settings,
+    signin,
+    staff,
+)
 
 blueprint.before_request(access.check_access)
 blueprint.context_processor(layout.template_context)

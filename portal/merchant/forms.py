@@ -1,10 +1,29 @@
-"""Forms of the back office's sign-in and account pages."""
+"""Forms of the back office's own pages: sign-in, account, staff, settings."""
+
+from collections.abc import Callable
 
 from flask_wtf import FlaskForm
-from wtforms import EmailField, HiddenField, PasswordField
-from wtforms.validators import DataRequired, Length
+from wtforms import (
+    EmailField,
+    Field,
+    Form,
+    HiddenField,
+    PasswordField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
-from portal.staff.passwords import MAX_LENGTH
+from portal.business_settings import (
+    check_brand_color,
+    check_logo_url,
+    check_timezone,
+    parse_currencies,
+)
+from portal.models import StaffRole
+from portal.staff.accounts import MAX_NAME_LENGTH, validated_email
+from portal.staff.passwords import MAX_LENGTH, check_new_password
 
 
 class SignInForm(FlaskForm):
@@ -17,3 +36,92 @@ class SignInForm(FlaskForm):
         validators=[DataRequired("Enter your password."), Length(max=MAX_LENGTH)],
     )
     next = HiddenField()
+
+
+def _check_with(check: Callable[[str], object]) -> Callable[[Form, Field], None]:
+    """Make a WTForms validator of a domain check that raises ValueError."""
+
+    def validate(form: Form, field: Field) -> None:
+        try:
+            check(field.data or "")
+        except ValueError as error:
+            raise ValidationError(str(error)) from None
+
+    return validate
+
+
+class PasswordChangeForm(FlaskForm):
+    current_password = PasswordField(
+        "Current password",
+        validators=[
+            DataRequired("Enter your current password."),
+            Length(max=MAX_LENGTH),
+        ],
+    )
+    new_password = PasswordField(
+        "New password",
+        validators=[
+            DataRequired("Enter a new password."),
+            _check_with(check_new_password),
+        ],
+    )
+    confirm_password = PasswordField(
+        "New password again",
+        validators=[
+            DataRequired("Enter the new password again."),
+            EqualTo("new_password", "The two new passwords differ: type them again."),
+        ],
+    )
+
+
+ROLE_CHOICES = [(role.value, role.value.capitalize()) for role in StaffRole]
+
+
+class StaffCreateForm(FlaskForm):
+    email = EmailField(
+        "Email",
+        validators=[DataRequired("Enter the email address."), Length(max=320)],
+    )
+    name = StringField("Name", validators=[Length(max=MAX_NAME_LENGTH)])
+    role = SelectField(
+        "Role",
+        choices=ROLE_CHOICES,
+        default=StaffRole.SALES.value,
+        validate_choice=True,
+    )
+
+
+class RoleForm(FlaskForm):
+    role = SelectField("Role", choices=ROLE_CHOICES, validate_choice=True)
+
+
+class SettingsForm(FlaskForm):
+    name = StringField(
+        "Business name",
+        validators=[DataRequired("Enter the business name."), Length(max=200)],
+    )
+    email = EmailField(
+        "Email for sale notifications",
+        validators=[
+            DataRequired("Enter the email address."),
+            Length(max=320),
+            _check_with(validated_email),
+        ],
+    )
+    address = TextAreaField("Address", validators=[Length(max=1000)])
+    tax_id = StringField("Tax ID", validators=[Length(max=64)])
+    timezone = StringField(
+        "Time zone",
+        validators=[DataRequired("Enter a time zone."), _check_with(check_timezone)],
+    )
+    accepted_currencies = StringField(
+        "Other accepted currencies",
+        validators=[Length(max=200), _check_with(parse_currencies)],
+    )
+    brand_color = StringField(
+        "Brand colour",
+        validators=[DataRequired("Enter a colour."), _check_with(check_brand_color)],
+    )
+    logo_url = StringField(
+        "Logo URL", validators=[Length(max=500), _check_with(check_logo_url)]
+    )
