@@ -2,8 +2,8 @@
 
 Seeding is idempotent. Each row is looked up by a stable key before it is
 added: link slug, discount code, product name, tax rate name and percent, fee
-name and amount. Running the seed again adds nothing twice and leaves rows that
-already exist as they are.
+name and amount, staff email. Running the seed again adds nothing twice and
+leaves rows that already exist as they are.
 """
 
 import logging
@@ -31,14 +31,20 @@ from portal.models import (
     Price,
     PriceKind,
     Product,
+    StaffRole,
     TaxRate,
 )
+from portal.staff.accounts import create_staff, find_staff_by_email
 from portal.urls import local_base_url
 
 logger = logging.getLogger(__name__)
 
 VAT_PERCENT = Decimal("25.5")  # Finland's general VAT rate from 2024-09-01
 SEQUENCES = {"invoice": "INV-", "receipt": "RCT-"}
+# The back-office login printed after seeding. The README publishes it, so it
+# belongs in demo data only.
+DEMO_OWNER_EMAIL = "owner@kassa.test"
+DEMO_OWNER_PASSWORD = "kassa-demo-owner"  # noqa: S105
 # Short description of each demo link, printed under its URL after seeding.
 LINK_NOTES = {
     "poster": "one item with VAT, the simplest checkout.",
@@ -67,6 +73,7 @@ def seed_command() -> None:
             (link.slug, link.title, url) for link, url in zip(links, urls, strict=True)
         ]
     click.echo(welcome_text(rows))
+    click.echo(back_office_text(local_base_url()))
 
 
 @demo_group.command("urls", help="Print the URL of every active payment link.")
@@ -116,6 +123,18 @@ def welcome_text(links: list[tuple[str, str, str]]) -> str:
     return "\n".join(lines)
 
 
+def back_office_text(base_url: str) -> str:
+    """Build the lines ``demo seed`` prints about the back office and its login."""
+    return "\n".join(
+        [
+            "Back office (payments, staff, settings):",
+            f"  {base_url.rstrip('/')}/merchant/",
+            f"  Sign in as {DEMO_OWNER_EMAIL} with the password {DEMO_OWNER_PASSWORD}",
+            "",
+        ]
+    )
+
+
 def outbox_text() -> str:
     if current_app.config.get("KASSA_SMTP_URL"):
         return "Emails are sent through the SMTP server in KASSA_SMTP_URL."
@@ -139,6 +158,7 @@ def seed_demo(session: Session) -> list[PaymentLink]:
             session.add(DocumentSequence(name=name, prefix=prefix))
     vat = _ensure_tax_rate(session, "VAT", VAT_PERCENT)
     _ensure_welcome_discount(session)
+    _ensure_demo_owner(session)
 
     links = [
         _ensure_poster_link(session, vat),
@@ -167,6 +187,18 @@ def _ensure_business(session: Session) -> Business:
     )
     session.add(business)
     return business
+
+
+def _ensure_demo_owner(session: Session) -> None:
+    """Add the demo owner unless a staff member with that email exists."""
+    if find_staff_by_email(session, DEMO_OWNER_EMAIL) is None:
+        create_staff(
+            session,
+            email=DEMO_OWNER_EMAIL,
+            password=DEMO_OWNER_PASSWORD,
+            role=StaffRole.OWNER,
+            name="Demo owner",
+        )
 
 
 def _ensure_tax_rate(session: Session, name: str, percent: Decimal) -> TaxRate:

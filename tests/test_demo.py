@@ -5,7 +5,13 @@ from decimal import Decimal
 from sqlalchemy import func, select
 
 from portal.database import Base
-from portal.demo import link_urls, seed_demo
+from portal.demo import (
+    DEMO_OWNER_EMAIL,
+    DEMO_OWNER_PASSWORD,
+    back_office_text,
+    link_urls,
+    seed_demo,
+)
 from portal.models import (
     Business,
     Collect,
@@ -13,7 +19,10 @@ from portal.models import (
     Discount,
     DocumentSequence,
     PaymentLink,
+    Staff,
+    StaffRole,
 )
+from portal.staff.passwords import verify_password
 
 DEMO_SLUGS = ["poster", "workshop-kit", "tokyo-print"]
 
@@ -200,3 +209,22 @@ def test_link_urls_joins_base_and_slug(db):
     assert link_urls(links[:1], "http://127.0.0.1:5000/") == [
         "http://127.0.0.1:5000/pay/poster"
     ]
+
+
+def test_seed_adds_demo_owner_once(db):
+    seed_demo(db)
+    seed_demo(db)
+    db.commit()
+
+    owners = db.scalars(select(Staff)).all()
+    assert [owner.email for owner in owners] == [DEMO_OWNER_EMAIL]
+    assert owners[0].role is StaffRole.OWNER
+    assert verify_password(owners[0].password_hash, DEMO_OWNER_PASSWORD)
+
+
+def test_back_office_text_names_url_and_login():
+    text = back_office_text("http://127.0.0.1:5123/")
+
+    assert "http://127.0.0.1:5123/merchant/" in text
+    assert DEMO_OWNER_EMAIL in text
+    assert DEMO_OWNER_PASSWORD in text
