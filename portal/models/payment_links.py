@@ -10,12 +10,14 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from portal.database import Base, UTCDateTime
 from portal.models.catalog import Discount, Fee, Price, TaxRate, enum_column
 from portal.models.types import currency_code, intpk, utc_created
+from portal.origins import normalise_origin_list
 
 MAX_CUSTOM_FIELDS = 5
 
@@ -79,6 +81,12 @@ class PaymentLink(Base):
     after_payment_message: Mapped[str | None] = mapped_column(Text)
     # Where the buyer goes after paying instead of the receipt page; http(s) only.
     after_payment_url: Mapped[str | None] = mapped_column(String(2000))
+    # Origins (scheme://host[:port], port may be *) whose pages may embed the
+    # checkout; empty means no site may. Assign a new list to change it, so
+    # that the validator below normalises it.
+    allowed_origins: Mapped[list[str]] = mapped_column(
+        JSON, default=list, server_default=text("'[]'")
+    )
     created_at: Mapped[utc_created]
 
     items: Mapped[list["PaymentLinkItem"]] = relationship(
@@ -94,6 +102,10 @@ class PaymentLink(Base):
         if url is None or url == "":
             return None
         return check_redirect_url(url)
+
+    @validates("allowed_origins")
+    def _check_allowed_origins(self, _key: str, origins: list[str]) -> list[str]:
+        return normalise_origin_list(origins)
 
 
 class PaymentLinkItem(Base):
