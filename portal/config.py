@@ -21,6 +21,23 @@ def load_settings(instance_path: Path) -> dict[str, object]:
         "DATABASE_URL": os.environ.get("DATABASE_URL", default_database),
         "KASSA_PRODUCTION": production,
         "KASSA_PROCESSOR": os.environ.get("KASSA_PROCESSOR", "test"),
+        # Stripe, used when KASSA_PROCESSOR=stripe. The webhook secret may list
+        # several secrets, separated by commas, while one replaces another.
+        "KASSA_STRIPE_SECRET_KEY": os.environ.get("KASSA_STRIPE_SECRET_KEY", ""),
+        "KASSA_STRIPE_PUBLISHABLE_KEY": os.environ.get(
+            "KASSA_STRIPE_PUBLISHABLE_KEY", ""
+        ),
+        "KASSA_STRIPE_WEBHOOK_SECRET": os.environ.get(
+            "KASSA_STRIPE_WEBHOOK_SECRET", ""
+        ),
+        "KASSA_STRIPE_API_BASE": os.environ.get(
+            "KASSA_STRIPE_API_BASE", "https://api.stripe.com"
+        ),
+        "KASSA_STRIPE_JS_URL": os.environ.get(
+            "KASSA_STRIPE_JS_URL", "https://js.stripe.com/v3/"
+        ),
+        # Seconds to wait for one response from Stripe's API.
+        "KASSA_STRIPE_TIMEOUT": float(os.environ.get("KASSA_STRIPE_TIMEOUT", "20")),
         "KASSA_SMTP_URL": os.environ.get("KASSA_SMTP_URL", ""),
         "KASSA_MAIL_FROM": os.environ.get("KASSA_MAIL_FROM", "kassa@localhost"),
         "KASSA_OUTBOX": os.environ.get("KASSA_OUTBOX", str(instance_path / "outbox")),

@@ -5,5 +5,6 @@ pytest_plugins = [
     "tests.fixtures.app",
     "tests.fixtures.browser",
     "tests.fixtures.smtp",
+    "tests.fixtures.localstripe",
     "tests.fixtures.staff",
 ]

@@ -1,15 +1,27 @@
-"""Payment processors, chosen by the ``KASSA_PROCESSOR`` setting."""
+"""Payment processors, chosen by the ``KASSA_PROCESSOR`` setting.
+
+``test`` (the default) is the built-in test-mode processor, which needs no
+network; ``stripe`` takes real money through Stripe.
+"""
 
 from flask import Flask, current_app
 
 from portal.processors.base import Processor
+from portal.processors.stripe import StripeProcessor, read_settings
 from portal.processors.testmode import TestModeProcessor
+
+PROCESSORS = ("test", "stripe")
 
 
 def init_app(app: Flask) -> None:
     name = app.config["KASSA_PROCESSOR"]
+    if name == "stripe":
+        # Reads and checks the settings only: Stripe is not called at start-up.
+        app.extensions["kassa.processor"] = StripeProcessor(read_settings(app.config))
+        return
     if name != "test":
-        raise RuntimeError(f"KASSA_PROCESSOR={name!r} is not supported; use 'test'.")
+        choices = " or ".join(repr(choice) for choice in PROCESSORS)
+        raise RuntimeError(f"KASSA_PROCESSOR={name!r} is not supported; use {choices}.")
     sessions = app.extensions["kassa.sessionmaker"]
     app.extensions["kassa.processor"] = TestModeProcessor(
         sessions, app.config["KASSA_TEST_DEBIT_DELAY"]

@@ -63,6 +63,26 @@ class BankDetails:
 
 
 @dataclass(frozen=True, slots=True)
+class PaymentMethodReference:
+    """A payment method that the processor's own script created in the browser.
+
+    Stripe's Payment Element sends card and bank details straight to Stripe
+    and hands the page only the PaymentMethod's id, so the server confirms the
+    payment with that id and never receives the details.
+    """
+
+    id: str  # pm_...
+    # Kinds of payment method the checkout takes: "card", "bank_debit".
+    allowed_kinds: frozenset[str] = frozenset({"card"})
+    # The buyer's address and browser, for the mandate a bank debit needs.
+    client_address: str | None = None
+    user_agent: str | None = None
+
+
+PaymentDetails = CardDetails | BankDetails | PaymentMethodReference
+
+
+@dataclass(frozen=True, slots=True)
 class IntentResult:
     id: str
     status: PaymentStatus
@@ -94,7 +114,7 @@ class Processor(Protocol):
         *,
         amount: int,
         currency: str,
-        details: CardDetails | BankDetails,
+        details: PaymentDetails,
         idempotency_key: str,
         description: str,
     ) -> IntentResult:
