@@ -74,7 +74,7 @@ class PasswordChangeForm(FlaskForm):
     )
 
 
-ROLE_CHOICES = [(role.value, role.value.capitalize()) for role in StaffRole]
+ROLE_CHOICES = [role.value for role in StaffRole]
 
 
 class StaffCreateForm(FlaskForm):

@@ -22,7 +22,8 @@ from portal.merchant.access import public
 from portal.merchant.forms import SignInForm
 from portal.merchant.redirects import safe_next
 from portal.models import Staff, StaffSession
-from portal.staff import signin
+from portal.staff import passwords, signin
+from portal.staff.passwords import DEFAULT_PROFILE
 from portal.staff.sessions import find_session, needs_touch, revoke_session
 from portal.staff.throttle import SignInThrottle
 
@@ -36,6 +37,8 @@ login_manager = LoginManager()
 
 def init_app(app: Flask) -> None:
     login_manager.init_app(app)
+    # Not read from the environment: only a test suite sets another profile.
+    passwords.use_profile(app.config.get("KASSA_PASSWORD_PROFILE", DEFAULT_PROFILE))
     app.extensions[THROTTLE_EXTENSION] = SignInThrottle(
         app.config["RATELIMIT_STORAGE_URI"],
         per_account=app.config["KASSA_SIGN_IN_LIMIT_PER_ACCOUNT"],

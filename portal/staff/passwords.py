@@ -2,15 +2,31 @@
 
 from functools import cache
 
-from argon2 import PasswordHasher
+from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
 
 MIN_LENGTH = 12
 MAX_LENGTH = 1024  # argon2 takes any length; this bounds the work per attempt
 
-# argon2-cffi's defaults, the RFC 9106 low-memory profile: argon2id, 3 passes,
-# 64 MiB, 4 lanes. A stored hash with other parameters is rehashed at sign-in.
-_hasher = PasswordHasher()
+# Parameter sets of argon2-cffi's ``argon2.profiles`` that the app may use.
+# RFC_9106_LOW_MEMORY (argon2id, 3 passes, 64 MiB, 4 lanes) is the default;
+# CHEAPEST exists only so that test suites can sign in quickly.
+PROFILES = {
+    "RFC_9106_LOW_MEMORY": profiles.RFC_9106_LOW_MEMORY,
+    "CHEAPEST": profiles.CHEAPEST,
+}
+DEFAULT_PROFILE = "RFC_9106_LOW_MEMORY"
+
+# One hasher per process, set from the app's configuration by ``use_profile``.
+# A stored hash made with other parameters is rehashed at the next sign-in.
+_hasher = PasswordHasher.from_parameters(PROFILES[DEFAULT_PROFILE])
+
+
+def use_profile(name: str) -> None:
+    """Hash new passwords with the named parameter set from ``PROFILES``."""
+    global _hasher
+    _hasher = PasswordHasher.from_parameters(PROFILES[name])
+    _dummy_hash.cache_clear()
 
 
 class WeakPassword(ValueError):
