@@ -11,6 +11,7 @@ from portal.models.catalog import (
     TaxRate,
 )
 from portal.models.contacts import Contact
+from portal.models.disputes import Dispute, DisputeStatus
 from portal.models.invoices import (
     InvoiceReminder,
     ManualPayment,
@@ -36,7 +37,10 @@ from portal.models.payments import (
     PaymentMethodKind,
     PaymentStatus,
 )
+from portal.models.payouts import Payout, PayoutStatus
+from portal.models.processor_events import ProcessorEvent
 from portal.models.refunds import Refund, RefundReason, RefundStatus
+from portal.models.saved_methods import ProcessorCustomer, SavedPaymentMethod
 from portal.models.staff import Staff, StaffRole, StaffSession
 from portal.models.testmode import TestModeIntent, TestModeRefund
 
@@ -52,6 +56,8 @@ __all__ = [
     "CustomField",
     "CustomFieldKind",
     "Discount",
+    "Dispute",
+    "DisputeStatus",
     "DocumentSequence",
     "Fee",
     "Invoice",
@@ -69,12 +75,17 @@ __all__ = [
     "PaymentLinkItem",
     "PaymentMethodKind",
     "PaymentStatus",
+    "Payout",
+    "PayoutStatus",
     "Price",
     "PriceKind",
+    "ProcessorCustomer",
+    "ProcessorEvent",
     "Product",
     "Refund",
     "RefundReason",
     "RefundStatus",
+    "SavedPaymentMethod",
     "Staff",
     "StaffRole",
     "StaffSession",
