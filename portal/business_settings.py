@@ -26,7 +26,7 @@ EDITABLE_FIELDS = (
 
 
 class InvalidSetting(ValueError):
-    """A setting that cannot be stored; the message says what to enter instead."""
+    """A setting that cannot be stored; the message states what to enter instead."""
 
 
 def check_timezone(value: str) -> str:

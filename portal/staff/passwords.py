@@ -30,7 +30,7 @@ def use_profile(name: str) -> None:
 
 
 class WeakPassword(ValueError):
-    """A new password that breaks a rule; the message says which."""
+    """A new password that breaks a rule; the message names the rule."""
 
 
 def check_new_password(password: str) -> None:
