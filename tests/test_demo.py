@@ -155,7 +155,10 @@ def test_seed_command_prints_link_urls(app, db, monkeypatch):
     assert result.exit_code == 0, result.output
     url_lines = [line.strip() for line in result.output.splitlines()]
     url_lines = [line for line in url_lines if line.startswith("http")]
-    assert url_lines == [f"http://127.0.0.1:8123/pay/{slug}" for slug in DEMO_SLUGS]
+    assert url_lines == [
+        *(f"http://127.0.0.1:8123/pay/{slug}" for slug in DEMO_SLUGS),
+        "http://127.0.0.1:8123/merchant/",
+    ]
     assert db.scalar(select(func.count()).select_from(PaymentLink)) == 3
 
 
