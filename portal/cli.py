@@ -36,9 +36,11 @@ def db_upgrade() -> None:
 def register_commands(app: Flask) -> None:
     from portal.checkout.cli import payments_group
     from portal.demo import demo_group
+    from portal.invoices.cli import invoices_group
     from portal.staff.cli import staff_group
 
     app.cli.add_command(db_group)
     app.cli.add_command(payments_group)
     app.cli.add_command(demo_group)
     app.cli.add_command(staff_group)
+    app.cli.add_command(invoices_group)

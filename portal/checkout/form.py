@@ -156,17 +156,32 @@ def read_submission(
 
     submission.custom_answers = _read_custom_fields(form, link, errors)
     if needs_payment:
-        submission.method = form.get("method", "card")
-        if submission.method not in METHODS or (
-            submission.method == "bank_debit" and not link.allow_bank_debit
-        ):
-            errors["method"] = _("Choose how to pay.")
-        elif submission.method == "card":
-            submission.details = _read_card(form, today, errors)
-        else:
-            submission.details = _read_bank(form, errors)
+        submission.method, submission.details = read_payment_details(
+            form, today, errors, allow_bank_debit=link.allow_bank_debit
+        )
     errors.update(control_character_errors(form))
     return submission
+
+
+def read_payment_details(
+    form: MultiDict[str, str],
+    today: date,
+    errors: dict[str, str],
+    *,
+    allow_bank_debit: bool,
+) -> tuple[str, CardDetails | BankDetails | None]:
+    """Read the chosen method and its card or bank details into processor details.
+
+    Adds a message to ``errors`` for each invalid field; the details are
+    None when any is invalid.
+    """
+    method = form.get("method", "card")
+    if method not in METHODS or (method == "bank_debit" and not allow_bank_debit):
+        errors["method"] = _("Choose how to pay.")
+        return method, None
+    if method == "card":
+        return method, _read_card(form, today, errors)
+    return method, _read_bank(form, errors)
 
 
 def _parse_quantity(raw: str) -> int | None:

@@ -17,18 +17,19 @@ from sqlalchemy.orm import Session, object_session
 
 from portal import audit
 from portal.businesses import get_business
-from portal.checkout.availability import unavailable_reason
+from portal.checkout.charges import (
+    Charge,
+    ChargeRejected,
+    invoice_charge,
+    link_charge,
+)
 from portal.checkout.form import CheckoutSubmission
 from portal.checkout.messages import payment_error_field, payment_error_message
-from portal.checkout.order import build_order, price_link
 from portal.contacts import upsert_contact
 from portal.database import now_utc
-from portal.discounts import (
-    DiscountCodeError,
-    find_code,
-    release_redemption,
-    reserve_redemption,
-)
+from portal.discounts import release_redemption
+from portal.invoices.attempts import live_attempts
+from portal.invoices.lifecycle import settle_with_payment
 from portal.models import (
     AttemptState,
     CheckoutAttempt,
@@ -40,10 +41,7 @@ from portal.models import (
     PaymentMethodKind,
     PaymentStatus,
 )
-from portal.money import format_money
-from portal.pricing import OrderTotals
 from portal.processors.base import (
-    MAX_AMOUNT,
     BankDetails,
     IntentResult,
     InvalidPaymentDetails,
@@ -83,11 +81,18 @@ class CheckoutResult:
 
 @dataclass(frozen=True)
 class CheckoutRequest:
-    link: PaymentLink
+    """One submit of a checkout form, paying either a link or an invoice."""
+
     attempt_key: str
     submission: CheckoutSubmission
     client_address: str
     locale: str
+    link: PaymentLink | None = None
+    invoice: Invoice | None = None
+
+    def __post_init__(self) -> None:
+        if (self.link is None) == (self.invoice is None):
+            raise ValueError("A checkout request pays either a link or an invoice.")
 
 
 def submit_checkout(
@@ -185,7 +190,13 @@ def _follow_status(
     attempt = _attempt_for(session, payment)
     status = payment.status
     if status is PaymentStatus.SUCCEEDED:
-        complete_payment(session, payment, actor=actor, client_address=client_address)
+        complete_payment(
+            session,
+            payment,
+            actor=actor,
+            client_address=client_address,
+            invoice=attempt.invoice if attempt is not None else None,
+        )
     elif status is PaymentStatus.REQUIRES_PAYMENT_METHOD:
         payment.failure_message = payment_error_message(
             intent.error_code, intent.error_message
@@ -226,12 +237,26 @@ def set_status(
 
 
 def complete_payment(
-    session: Session, payment: Payment, *, actor: str, client_address: str | None
+    session: Session,
+    payment: Payment,
+    *,
+    actor: str,
+    client_address: str | None,
+    invoice: Invoice | None = None,
 ) -> Invoice:
-    """Number the receipt and write the paid invoice of a succeeded payment."""
+    """Number the receipt of a succeeded payment and mark its invoice paid.
+
+    A payment of a sent ``invoice`` pays that invoice. A payment link's
+    payment gets a new invoice, written as paid.
+    """
     now = now_utc()
     payment.succeeded_at = now
     payment.receipt_number = next_number(session, "receipt")
+    if invoice is not None:
+        settle_with_payment(
+            session, invoice, payment, actor=actor, client_address=client_address
+        )
+        return invoice
     invoice = Invoice(
         number=next_number(session, "invoice"),
         token=secrets.token_urlsafe(24),
@@ -278,17 +303,24 @@ def _claim_attempt(
 
     For a link with a payment limit the attempt also claims a slot: the link
     row is locked while the live attempts are counted, so concurrent buyers
-    cannot pass the limit between the check and the charge. An attempt that
-    finds no free slot is stored as failed.
+    cannot pass the limit between the check and the charge. An invoice is
+    paid by one attempt at a time in the same way. An attempt that finds no
+    free slot is stored as failed.
     """
     link = request.link
-    if link.max_payments is not None:
+    invoice = request.invoice
+    if invoice is not None:
+        session.execute(
+            select(Invoice.id).where(Invoice.id == invoice.id).with_for_update()
+        )
+    elif link.max_payments is not None:
         session.execute(
             select(PaymentLink.id).where(PaymentLink.id == link.id).with_for_update()
         )
     attempt = CheckoutAttempt(
         key=request.attempt_key,
-        link_id=link.id,
+        link_id=link.id if link is not None else None,
+        invoice_id=invoice.id if invoice is not None else None,
         form_data=request.submission.values,
         client_address=request.client_address,
     )
@@ -298,8 +330,16 @@ def _claim_attempt(
     except IntegrityError:
         session.rollback()
         return None
-    if (
-        link.max_payments is not None
+    if invoice is not None and live_attempts(session, invoice.id, now_utc()) > 1:
+        attempt.state = AttemptState.FAILED
+        attempt.error_message = _(
+            "This invoice is already being paid. Wait a moment and reload the "
+            "page to see its status."
+        )
+        attempt.finished_at = now_utc()
+    elif (
+        link is not None
+        and link.max_payments is not None
         and claimed_slots(session, link) > link.max_payments
     ):
         attempt.state = AttemptState.FAILED
@@ -385,56 +425,28 @@ def _pay(
     attempt: CheckoutAttempt,
     request: CheckoutRequest,
 ) -> CheckoutResult:
-    link = request.link
     submission = request.submission
-    now = now_utc()
-
-    reason = unavailable_reason(session, link, now)
-    if reason is not None:
-        result = _fail(session, attempt, reason)
-        result.link_unavailable = True
+    try:
+        charge = _prepare_charge(session, request)
+    except ChargeRejected as rejected:
+        session.rollback()
+        result = _fail(session, attempt, rejected.message, field=rejected.field)
+        result.link_unavailable = rejected.unavailable
         return result
-
-    discount = None
-    code = submission.selection.discount_code
-    if code:
-        try:
-            discount = find_code(session, code, link.currency, now)
-        except DiscountCodeError as error:
-            return _fail(session, attempt, error.message, field="discount_code")
-
-    totals = price_link(link, submission.selection.quantities, discount)
-    if totals.total > MAX_AMOUNT:
-        limit = format_money(MAX_AMOUNT, link.currency, request.locale)
-        return _fail(
-            session,
-            attempt,
-            _(
-                "The total is above %(limit)s, the most one payment can be.",
-                limit=limit,
-            ),
-        )
-    if discount is not None and not reserve_redemption(session, discount):
-        return _fail(
-            session,
-            attempt,
-            _("The code %(code)s has been used up.", code=discount.code),
-            field="discount_code",
-        )
     session.commit()
 
     intent = None
-    if totals.total > 0:
+    if charge.total > 0:
         try:
             intent = processor.create_payment(
-                amount=totals.total,
-                currency=link.currency,
+                amount=charge.total,
+                currency=charge.currency,
                 details=submission.details,
                 idempotency_key=f"checkout-{attempt.key}",
-                description=link.title,
+                description=charge.description,
             )
         except PaymentError as error:
-            _release(session, discount)
+            _release(session, charge.discount)
             field = None
             if isinstance(error, InvalidPaymentDetails):
                 field = payment_error_field(
@@ -445,14 +457,12 @@ def _pay(
             return _fail(session, attempt, message, field=field)
 
     try:
-        payment = _record_payment(
-            session, processor, attempt, request, totals, discount, intent
-        )
+        payment = _record_payment(session, processor, attempt, request, charge, intent)
     except Exception:
         session.rollback()
         if intent is not None:
             _reverse_charge(processor, intent)
-        _release(session, discount)
+        _release(session, charge.discount)
         session.commit()
         raise
     notify_payment(payment)
@@ -462,6 +472,14 @@ def _pay(
             intent.error_code, bank_debit=payment.method is PaymentMethodKind.BANK_DEBIT
         )
     return result
+
+
+def _prepare_charge(session: Session, request: CheckoutRequest) -> Charge:
+    if request.invoice is not None:
+        return invoice_charge(request.invoice, request.locale)
+    return link_charge(
+        session, request.link, request.submission, request.locale, now_utc()
+    )
 
 
 class UnrecordedCharge(Exception):
@@ -494,30 +512,26 @@ def _record_payment(
     processor: Processor,
     attempt: CheckoutAttempt,
     request: CheckoutRequest,
-    totals: OrderTotals,
-    discount: Discount | None,
+    charge: Charge,
     intent: IntentResult | None,
 ) -> Payment:
-    link = request.link
     submission = request.submission
     if intent is None:  # nothing to charge: the order total is zero
         intent = IntentResult(
             id="",
             status=PaymentStatus.SUCCEEDED,
             amount=0,
-            currency=link.currency,
+            currency=charge.currency,
             method=PaymentMethodKind.NONE.value,
         )
     method = PaymentMethodKind(intent.method)
     payment = Payment(
         token=secrets.token_urlsafe(24),
-        link_id=link.id,
-        contact=upsert_contact(session, submission.buyer),
-        order=build_order(
-            link, totals, discount, submission.custom_answers, buyer=submission.buyer
-        ),
-        currency=link.currency,
-        amount=totals.total,
+        link_id=charge.link_id,
+        contact=charge.contact or upsert_contact(session, submission.buyer),
+        order=charge.make_order(),
+        currency=charge.currency,
+        amount=charge.total,
         status=intent.status,
         method=method,
         card_brand=intent.card_brand,
@@ -538,7 +552,7 @@ def _record_payment(
         actor=BUYER,
         to_state=payment.status.value,
         client_address=request.client_address,
-        details={"link": link.slug, "amount": str(totals.total)},
+        details=charge.audit_details,
     )
     _follow_status(
         session, payment, intent, actor=BUYER, client_address=request.client_address

@@ -8,9 +8,11 @@ from portal.checkout.views import load_payment
 from portal.database import get_session
 from portal.documents import render_invoice_pdf, render_receipt_pdf
 from portal.documents.facts import payment_method_label, payment_status_label
+from portal.documents.receipt_options import receipt_options
+from portal.documents.refunds import refund_state_label, render_refund_receipt_pdf
 from portal.documents.summary import summarise_order
 from portal.i18n import current_locale
-from portal.models import PaymentStatus
+from portal.models import PaymentStatus, RefundStatus
 
 
 @blueprint.get("/receipts/<token>")
@@ -18,13 +20,16 @@ def receipt(token: str):
     payment = load_payment(token)
     if payment.status is PaymentStatus.REQUIRES_ACTION:
         return redirect(url_for("checkout.authenticate", token=payment.token), 303)
+    business = get_business(get_session())
     return render_template(
         "checkout/receipt.html",
         payment=payment,
         order=payment.order,
         summary=summarise_order(payment.order, current_locale()),
         link=payment.link,
-        business=get_business(get_session()),
+        business=business,
+        receipt=receipt_options(business),
+        refund_state=refund_state_label(payment),
         method=payment_method_label(payment),
         status=payment_status_label(payment.status),
     )
@@ -48,6 +53,26 @@ def invoice_pdf(token: str):
         payment.invoice, get_business(get_session()), current_locale()
     )
     return _pdf_response(pdf, f"invoice-{payment.invoice.number}.pdf")
+
+
+@blueprint.get("/receipts/<token>/refunds/<number>.pdf")
+def refund_receipt_pdf(token: str, number: str):
+    payment = load_payment(token)
+    refund = next(
+        (
+            refund
+            for refund in payment.refunds
+            if refund.receipt_number == number
+            and refund.status is RefundStatus.SUCCEEDED
+        ),
+        None,
+    )
+    if refund is None:
+        abort(404)
+    pdf = render_refund_receipt_pdf(
+        refund, get_business(get_session()), current_locale()
+    )
+    return _pdf_response(pdf, f"refund-{refund.receipt_number}.pdf")
 
 
 def _pdf_response(pdf: bytes, filename: str):

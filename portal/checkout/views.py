@@ -28,6 +28,7 @@ from portal.checkout.tokens import (
 from portal.database import get_session, now_utc
 from portal.extensions import client_address, limiter
 from portal.i18n import current_locale, money_filter
+from portal.invoices.attempts import invoice_paid_by
 from portal.models import (
     AttemptState,
     Payment,
@@ -224,7 +225,7 @@ def authenticate(token: str):
     link = payment.link
     if payment.status is not PaymentStatus.REQUIRES_ACTION:
         # Paid: on to the receipt; failed: back to the form and its message.
-        return respond_to_result(link, result_of_payment(get_session(), payment))
+        return respond_to_payment(payment, result_of_payment(get_session(), payment))
     return render_template(
         "checkout/authenticate.html",
         payment=payment,
@@ -251,4 +252,16 @@ def authenticate_submit(token: str):
         approved=decision == "approve",
         client_address=client_address(),
     )
-    return respond_to_result(payment.link, result)
+    return respond_to_payment(payment, result)
+
+
+def respond_to_payment(payment: Payment, result: CheckoutResult):
+    """Respond as the payment link's checkout or the invoice's page would."""
+    if payment.link is not None:
+        return respond_to_result(payment.link, result)
+    from portal.invoices.views import respond_to_invoice_result  # imports checkout
+
+    invoice = invoice_paid_by(get_session(), payment)
+    if invoice is None:
+        abort(404)
+    return respond_to_invoice_result(invoice, result)

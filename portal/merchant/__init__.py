@@ -15,6 +15,8 @@ from portal.merchant import (  # noqa: E402, F401
     account,
     dashboard,
     layout,
+    payment_detail,
+    receipt_settings,
     settings,
     signin,
     staff,

@@ -10,7 +10,7 @@ from portal.models.contacts import Contact
 from portal.models.invoices import InvoiceReminder, ManualPayment, NetTerms
 from portal.models.orders import Order
 from portal.models.payment_links import PaymentLink
-from portal.models.refunds import Refund
+from portal.models.refunds import Refund, RefundStatus
 from portal.models.types import currency_code, intpk, minor_units, utc_created
 
 
@@ -122,15 +122,23 @@ class Payment(Base):
 
     @property
     def refunded_amount(self) -> int:
-        """Minor units refunded or being refunded, summed from the refund rows."""
-        return sum(refund.amount for refund in self.refunds if refund.counted)
+        """Minor units of the refunds that succeeded, summed from the refund rows."""
+        return sum(
+            refund.amount
+            for refund in self.refunds
+            if refund.status is RefundStatus.SUCCEEDED
+        )
 
     @property
     def refundable_amount(self) -> int:
-        """Minor units that can still be refunded; zero unless the payment succeeded."""
+        """Minor units that can still be refunded; zero unless the payment succeeded.
+
+        Pending refunds count against it as well as succeeded ones.
+        """
         if self.status is not PaymentStatus.SUCCEEDED:
             return 0
-        return max(self.amount - self.refunded_amount, 0)
+        held = sum(refund.amount for refund in self.refunds if refund.counted)
+        return max(self.amount - held, 0)
 
     @property
     def refund_state(self) -> str | None:

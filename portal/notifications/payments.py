@@ -17,9 +17,11 @@ from portal.documents.facts import (
     payment_method_label,
     payment_status_label,
 )
+from portal.documents.receipt_options import receipt_options
 from portal.documents.summary import summarise_order
 from portal.models import Business, Payment, PaymentStatus
 from portal.money import format_money
+from portal.notifications.logos import email_logo_url
 from portal.notifications.mailer import ascii_address, send_message, sender_address
 from portal.urls import public_url
 
@@ -44,12 +46,22 @@ def send_payment_confirmations(
 
 
 def build_buyer_message(
-    payment: Payment, business: Business, receipt_url: str, locale: str
+    payment: Payment,
+    business: Business,
+    receipt_url: str,
+    locale: str,
+    to: str | None = None,
 ) -> EmailMessage:
+    """Build the buyer's receipt email, sent to ``to`` instead when given.
+
+    The business's receipt settings decide its logo, colour, footer and
+    optional facts, as on the receipt page and PDF.
+    """
     locale = known_locale(locale)
     with force_locale(locale):
         context = _payment_context(payment, business, receipt_url, locale)
         context["pay_again_url"] = _pay_again_url(payment, receipt_url, locale)
+        context.update(_receipt_context(payment, business, locale))
         if context["failed"]:
             subject = _("Your payment to %(business)s failed", business=business.name)
         elif context["processing"]:
@@ -67,7 +79,7 @@ def build_buyer_message(
             context,
             subject=subject,
             sender=sender_address(business.name),
-            to=bill_to(payment.order).email,
+            to=to or bill_to(payment.order).email,
             reply_to=business.email,
         )
         if payment.status is PaymentStatus.SUCCEEDED:
@@ -122,6 +134,24 @@ def _payment_context(
         "custom_fields": payment.order.custom_fields or {},
         "receipt_url": receipt_url,
     }
+
+
+def _receipt_context(
+    payment: Payment, business: Business, locale: str
+) -> dict[str, object]:
+    """Return the receipt settings' part of the buyer's email context."""
+    options = receipt_options(business)
+    billing = bill_to(payment.order)
+    context: dict[str, object] = {
+        "receipt": options,
+        "brand_color": options.color,
+        "logo_src": email_logo_url(business),
+        "buyer_phone": options.buyer_phone(billing),
+        "buyer_address": options.buyer_address(billing, locale),
+    }
+    if not options.show_custom_fields:
+        context["custom_fields"] = {}
+    return context
 
 
 def _pay_again_url(payment: Payment, receipt_url: str, locale: str) -> str:

@@ -1,0 +1,438 @@
+"""Creating and editing draft invoices, priced with ``portal.pricing``.
+
+A draft has its own order whose lines are priced on the server from what
+staff entered. Nothing here reads a request: the staff form turns its fields
+into an ``InvoiceDraft`` and this module checks it against the database.
+"""
+
+import logging
+import secrets
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from portal import audit
+from portal.businesses import get_business
+from portal.invoices.errors import ContactNotFound, InvoiceError, InvoiceStateError
+from portal.invoices.terms import due_date_for
+from portal.models import (
+    BillingDetails,
+    Contact,
+    Invoice,
+    InvoiceStatus,
+    NetTerms,
+    Order,
+    OrderLine,
+    OrderLineKind,
+    Price,
+    TaxRate,
+)
+from portal.money import format_money
+from portal.pricing import (
+    DiscountRule,
+    FeeInput,
+    LineInput,
+    OrderTotals,
+    PricingError,
+    TaxRule,
+    price_order,
+)
+from portal.processors.base import MAX_AMOUNT
+
+logger = logging.getLogger(__name__)
+
+MAX_LINES = 50
+MAX_TEXT = 2000  # characters of a memo or footer
+
+
+@dataclass(frozen=True, slots=True)
+class LineDraft:
+    """One line item as staff entered it; amounts in minor units.
+
+    A line with ``price_id`` takes the product's price and, when no
+    description is given, the product's name.
+    """
+
+    description: str = ""
+    unit_amount: int | None = None
+    quantity: int = 1
+    price_id: int | None = None
+    discount_percent: Decimal | None = None
+    discount_amount: int | None = None
+    tax_rate_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FeeDraft:
+    description: str
+    amount: int  # minor units
+    tax_rate_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class InvoiceDraft:
+    contact_id: int
+    currency: str
+    issue_date: date
+    lines: tuple[LineDraft, ...]
+    fees: tuple[FeeDraft, ...] = ()
+    net_terms: NetTerms = NetTerms.NET_30
+    custom_due_date: date | None = None  # used with NetTerms.CUSTOM only
+    memo: str = ""
+    footer: str = ""
+    locale: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class _PricedDraft:
+    contact: Contact
+    totals: OrderTotals
+    due_date: date
+    # The entered line or fee and its tax rate and price, in the totals' order.
+    lines: list[tuple[LineDraft, TaxRate | None, Price | None]]
+    fees: list[tuple[FeeDraft, TaxRate | None]]
+
+
+def create_draft(
+    session: Session,
+    draft: InvoiceDraft,
+    *,
+    actor: str,
+    idempotency_key: str,
+    client_address: str | None = None,
+) -> Invoice:
+    """Insert a draft invoice and commit, or return the one made with this key.
+
+    The key comes from the staff form, so submitting the same form twice
+    makes one draft. Raises ``InvoiceError`` for input that cannot be priced.
+    """
+    existing = _invoice_with_key(session, idempotency_key)
+    if existing is not None:
+        return existing
+
+    priced = _price(session, draft)
+    invoice = Invoice(
+        token=secrets.token_urlsafe(24),
+        order=_build_order(priced),
+        contact=priced.contact,
+        status=InvoiceStatus.DRAFT,
+        idempotency_key=idempotency_key,
+    )
+    _apply(invoice, draft, priced)
+    session.add(invoice)
+    session.flush()
+    audit.record(
+        session,
+        subject_type="invoice",
+        subject_id=invoice.id,
+        action="invoice.created",
+        actor=actor,
+        to_state=InvoiceStatus.DRAFT.value,
+        client_address=client_address,
+        details={"total": str(invoice.total), "currency": invoice.currency},
+    )
+    session.commit()
+    logger.info("invoice %s created as a draft", invoice.id)
+    return invoice
+
+
+def update_draft(
+    session: Session,
+    invoice: Invoice,
+    draft: InvoiceDraft,
+    *,
+    actor: str,
+    client_address: str | None = None,
+) -> Invoice:
+    """Replace a draft's contact, lines and terms, and commit.
+
+    Raises ``InvoiceStateError`` once the invoice has been sent.
+    """
+    session.refresh(invoice, with_for_update=True)
+    if invoice.status is not InvoiceStatus.DRAFT:
+        raise InvoiceStateError(
+            f"Invoice {invoice.number} has been sent and can no longer be edited."
+        )
+    priced = _price(session, draft)
+    order = invoice.order
+    order.lines.clear()
+    session.flush()  # delete the old lines before their positions are reused
+    _fill_order(order, priced)
+    invoice.contact = priced.contact
+    _apply(invoice, draft, priced)
+    audit.record(
+        session,
+        subject_type="invoice",
+        subject_id=invoice.id,
+        action="invoice.edited",
+        actor=actor,
+        from_state=InvoiceStatus.DRAFT.value,
+        to_state=InvoiceStatus.DRAFT.value,
+        client_address=client_address,
+        details={"total": str(invoice.total), "currency": invoice.currency},
+    )
+    session.commit()
+    return invoice
+
+
+def contact_billing(contact: Contact) -> BillingDetails:
+    """Copy a contact's current details as an order's bill-to details."""
+    return BillingDetails(
+        email=contact.email,
+        name=contact.name,
+        phone=contact.phone,
+        address_line1=contact.address_line1,
+        address_line2=contact.address_line2,
+        postal_code=contact.postal_code,
+        city=contact.city,
+        country=contact.country,
+    )
+
+
+def _invoice_with_key(session: Session, key: str) -> Invoice | None:
+    return session.scalars(
+        select(Invoice).where(Invoice.idempotency_key == key)
+    ).first()
+
+
+def _apply(invoice: Invoice, draft: InvoiceDraft, priced: _PricedDraft) -> None:
+    invoice.currency = draft.currency
+    invoice.total = priced.totals.total
+    invoice.net_terms = draft.net_terms
+    invoice.issue_date = draft.issue_date
+    invoice.due_date = priced.due_date
+    invoice.memo = draft.memo.strip() or None
+    invoice.footer = draft.footer.strip() or None
+    invoice.locale = draft.locale
+
+
+def _price(session: Session, draft: InvoiceDraft) -> _PricedDraft:
+    """Check the draft against the database and price it.
+
+    Raises ``InvoiceError`` naming the field to fix.
+    """
+    contact = session.get(Contact, draft.contact_id)
+    if contact is None:
+        raise ContactNotFound(
+            f"Contact {draft.contact_id} was not found. Choose a contact from the "
+            "list or add a new one.",
+            "contact",
+        )
+    business = get_business(session)
+    if draft.currency not in business.currencies:
+        accepted = ", ".join(business.currencies)
+        raise InvoiceError(
+            f"{draft.currency} is not a currency this business accepts. "
+            f"Choose one of {accepted}.",
+            "currency",
+        )
+    due_date = due_date_for(draft.net_terms, draft.issue_date, draft.custom_due_date)
+    for name, text in (("memo", draft.memo), ("footer", draft.footer)):
+        if len(text) > MAX_TEXT:
+            raise InvoiceError(f"Use at most {MAX_TEXT} characters.", name)
+    if not draft.lines:
+        raise InvoiceError("Add at least one line item.", "lines")
+    if len(draft.lines) > MAX_LINES:
+        raise InvoiceError(f"An invoice has at most {MAX_LINES} line items.", "lines")
+
+    lines = [
+        _line_input(session, draft.currency, index, line)
+        for index, line in enumerate(draft.lines)
+    ]
+    fees = [_fee_input(session, index, fee) for index, fee in enumerate(draft.fees)]
+    try:
+        totals = price_order(
+            draft.currency,
+            [line_input for line_input, _source in lines],
+            fees=[fee_input for fee_input, _source in fees],
+        )
+    except PricingError as error:
+        raise InvoiceError(str(error), "lines") from error
+    _check_total(totals)
+    return _PricedDraft(
+        contact=contact,
+        totals=totals,
+        due_date=due_date,
+        lines=[source for _line_input, source in lines],
+        fees=[source for _fee_input, source in fees],
+    )
+
+
+def _check_total(totals: OrderTotals) -> None:
+    if totals.total <= 0:
+        raise InvoiceError(
+            "The invoice total is zero. Enter amounts above zero, or lower the "
+            "discounts.",
+            "lines",
+        )
+    if totals.total > MAX_AMOUNT:
+        limit = format_money(MAX_AMOUNT, totals.currency)
+        raise InvoiceError(
+            f"The total is above {limit}, the most one payment can be. Split the "
+            "invoice in two.",
+            "lines",
+        )
+
+
+def _line_input(
+    session: Session,
+    currency: str,
+    index: int,
+    line: LineDraft,
+) -> tuple[LineInput, tuple[LineDraft, TaxRate | None, Price | None]]:
+    prefix = f"lines-{index}"
+    price = None
+    unit_amount = line.unit_amount
+    description = line.description.strip()
+    if line.price_id is not None:
+        price = session.get(Price, line.price_id)
+        if price is None or not price.active:
+            raise InvoiceError(
+                f"Price {line.price_id} was not found. Choose a product from the list.",
+                f"{prefix}-price_id",
+            )
+        if price.currency != currency:
+            raise InvoiceError(
+                f"{price.product.name} is priced in {price.currency}, but the invoice "
+                f"is in {currency}. Choose a price in {currency} or enter the amount.",
+                f"{prefix}-price_id",
+            )
+        unit_amount = price.unit_amount
+        description = description or price.product.name
+    if not description:
+        raise InvoiceError("Enter a description.", f"{prefix}-description")
+    if len(description) > 300:
+        raise InvoiceError("Use at most 300 characters.", f"{prefix}-description")
+    if unit_amount is None or unit_amount <= 0:
+        raise InvoiceError("Enter a unit amount above zero.", f"{prefix}-unit_amount")
+    if not 1 <= line.quantity <= 1_000_000:
+        raise InvoiceError("Enter a quantity from 1 to 1000000.", f"{prefix}-quantity")
+
+    discount = _discount_rule(line, unit_amount, currency, prefix)
+    tax_rate = _tax_rate(session, line.tax_rate_id, f"{prefix}-tax_rate_id")
+    line_input = LineInput(
+        description=description,
+        unit_amount=unit_amount,
+        quantity=line.quantity,
+        tax=_tax_rule(tax_rate),
+        discount=discount,
+    )
+    return line_input, (line, tax_rate, price)
+
+
+def _discount_rule(
+    line: LineDraft, unit_amount: int, currency: str, prefix: str
+) -> DiscountRule | None:
+    name = f"{prefix}-discount"
+    if line.discount_percent is not None:
+        if not 0 < line.discount_percent <= 100:
+            raise InvoiceError("Enter a discount from 0 to 100%.", name)
+        return DiscountRule(name="Discount", percent=line.discount_percent)
+    if line.discount_amount is not None:
+        gross = unit_amount * line.quantity
+        if line.discount_amount <= 0:
+            raise InvoiceError("Enter a discount above zero, or leave it empty.", name)
+        if line.discount_amount > gross:
+            raise InvoiceError(
+                f"The discount {format_money(line.discount_amount, currency)} is more "
+                f"than the line's amount {format_money(gross, currency)}.",
+                name,
+            )
+        return DiscountRule(name="Discount", amount_off=line.discount_amount)
+    return None
+
+
+def _fee_input(
+    session: Session, index: int, fee: FeeDraft
+) -> tuple[FeeInput, tuple[FeeDraft, TaxRate | None]]:
+    prefix = f"fees-{index}"
+    description = fee.description.strip()
+    if not description:
+        raise InvoiceError("Enter a description of the fee.", f"{prefix}-description")
+    if len(description) > 100:
+        raise InvoiceError("Use at most 100 characters.", f"{prefix}-description")
+    if fee.amount <= 0:
+        raise InvoiceError("Enter a fee amount above zero.", f"{prefix}-amount")
+    tax_rate = _tax_rate(session, fee.tax_rate_id, f"{prefix}-tax_rate_id")
+    fee_input = FeeInput(
+        name=description, flat_amount=fee.amount, tax=_tax_rule(tax_rate)
+    )
+    return fee_input, (fee, tax_rate)
+
+
+def _tax_rate(session: Session, tax_rate_id: int | None, name: str) -> TaxRate | None:
+    if tax_rate_id is None:
+        return None
+    tax_rate = session.get(TaxRate, tax_rate_id)
+    if tax_rate is None or not tax_rate.active:
+        raise InvoiceError(
+            f"Tax rate {tax_rate_id} was not found. Choose one from the list.", name
+        )
+    return tax_rate
+
+
+def _tax_rule(rate: TaxRate | None) -> TaxRule | None:
+    if rate is None:
+        return None
+    return TaxRule(name=rate.name, percent=rate.percent, inclusive=rate.inclusive)
+
+
+def _build_order(priced: _PricedDraft) -> Order:
+    order = Order()
+    _fill_order(order, priced)
+    return order
+
+
+def _fill_order(order: Order, priced: _PricedDraft) -> None:
+    """Set an order's totals, bill-to details and lines from a priced draft."""
+    totals = priced.totals
+    order.currency = totals.currency
+    order.subtotal = totals.subtotal
+    order.discount_total = totals.discount
+    order.fee_total = totals.fee_total
+    order.tax_total = totals.tax
+    order.total = totals.total
+    order.billing = contact_billing(priced.contact)
+
+    position = 0
+    for (draft, tax_rate, price), line in zip(priced.lines, totals.lines, strict=True):
+        order.lines.append(
+            OrderLine(
+                position=position,
+                kind=OrderLineKind.ITEM,
+                description=line.description,
+                price_id=price.id if price else None,
+                quantity=line.quantity,
+                unit_amount=line.unit_amount,
+                gross=line.gross,
+                discount=line.discount,
+                discount_percent=draft.discount_percent,
+                tax=line.tax,
+                tax_name=line.tax_name,
+                tax_percent=tax_rate.percent if tax_rate else None,
+                tax_inclusive=line.tax_inclusive,
+                total=line.total,
+            )
+        )
+        position += 1
+
+    for (_fee, tax_rate), priced_fee in zip(priced.fees, totals.fees, strict=True):
+        order.lines.append(
+            OrderLine(
+                position=position,
+                kind=OrderLineKind.FEE,
+                description=priced_fee.name,
+                quantity=1,
+                unit_amount=priced_fee.amount,
+                gross=priced_fee.amount,
+                tax=priced_fee.tax,
+                tax_name=tax_rate.name if tax_rate else None,
+                tax_percent=tax_rate.percent if tax_rate else None,
+                tax_inclusive=priced_fee.tax_inclusive,
+                total=priced_fee.total,
+            )
+        )
+        position += 1
