@@ -18,6 +18,7 @@ def init_app(app: Flask) -> None:
     if name == "stripe":
         # Reads and checks the settings only: Stripe is not called at start-up.
         app.extensions["kassa.processor"] = StripeProcessor(read_settings(app.config))
+        _register_webhooks(app)
         return
     if name != "test":
         choices = " or ".join(repr(choice) for choice in PROCESSORS)
@@ -26,6 +27,15 @@ def init_app(app: Flask) -> None:
     app.extensions["kassa.processor"] = TestModeProcessor(
         sessions, app.config["KASSA_TEST_DEBIT_DELAY"]
     )
+
+
+def _register_webhooks(app: Flask) -> None:
+    """Serve ``POST /webhooks/stripe``, which exists only while Stripe is used."""
+    from portal.extensions import csrf
+    from portal.webhooks import blueprint
+
+    app.register_blueprint(blueprint)
+    csrf.exempt(blueprint)  # Stripe signs each request instead
 
 
 def get_processor() -> Processor:

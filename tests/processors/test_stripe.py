@@ -238,7 +238,7 @@ def test_reverse_refunds_a_succeeded_payment(processor, localstripe):
 
     assert reversed_intent.status is PaymentStatus.CANCELED
     [refund] = processor.list_refunds(result.id)
-    assert refund.amount == 2500
+    assert refund["amount"] == 2500
 
 
 def test_reverse_cancels_an_unauthenticated_payment(processor, localstripe):

@@ -5,6 +5,7 @@ import pytest
 from portal.models.refunds import RefundStatus
 from portal.processors.base import RefundError
 from portal.processors.stripe import StripeProcessor, read_settings
+from portal.processors.stripe.intents import to_refund_result
 from tests.fixtures.localstripe import LocalStripe, stripe_overrides
 from tests.processors.test_stripe import DECLINED, SUCCEEDS, browser_card, pay
 
@@ -41,7 +42,7 @@ def test_partial_refunds_add_up(processor, paid):
     processor.refund(paid.id, amount=3000, idempotency_key="part-1", reason=None)
     processor.refund(paid.id, amount=2000, idempotency_key="part-2", reason="duplicate")
 
-    refunds = processor.list_refunds(paid.id)
+    refunds = [to_refund_result(found) for found in processor.list_refunds(paid.id)]
 
     assert sorted(refund.amount for refund in refunds) == [2000, 3000]
     assert {refund.status for refund in refunds} == {RefundStatus.SUCCEEDED}

@@ -273,15 +273,20 @@ class StripeProcessor:
         )
         return result
 
-    def list_refunds(self, intent_id: str) -> list[RefundResult]:
+    def intent_of_charge(self, charge_id: str) -> str | None:
+        """Return the PaymentIntent of a charge, for objects that name only that."""
+        with unavailable_on_failure("retrieve a charge"):
+            charge = self.client.v1.charges.retrieve(charge_id).to_dict()
+        intent = charge.get("payment_intent")
+        return intent.get("id") if isinstance(intent, dict) else intent
+
+    def list_refunds(self, intent_id: str) -> list[dict]:
+        """Return the Refund objects of a PaymentIntent, newest first."""
         with unavailable_on_failure("list refunds"):
             refunds = self.client.v1.refunds.list(
                 {"payment_intent": intent_id, "limit": 100}
             )
-            return [
-                to_refund_result(refund.to_dict())
-                for refund in refunds.auto_paging_iter()
-            ]
+            return [refund.to_dict() for refund in refunds.auto_paging_iter()]
 
     def list_intents(self, since: datetime) -> Iterator[dict]:
         """Yield the PaymentIntents created since ``since``, newest first."""
