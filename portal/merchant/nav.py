@@ -23,6 +23,7 @@ class NavEntry:
 NAV: list[NavEntry] = [
     NavEntry("Dashboard", "merchant.dashboard", Permission.VIEW),
     NavEntry("Payments", "merchant.payments", Permission.VIEW),
+    NavEntry("Payouts", "merchant.payouts", Permission.VIEW),
     NavEntry("Invoices", "merchant.invoices", Permission.VIEW),
     NavEntry("Payment links", "merchant.payment_links", Permission.VIEW),
     NavEntry("Catalogue", "merchant.catalogue", Permission.VIEW),
