@@ -43,6 +43,7 @@ from portal.models.refunds import Refund, RefundReason, RefundStatus
 from portal.models.saved_methods import ProcessorCustomer, SavedPaymentMethod
 from portal.models.staff import Staff, StaffRole, StaffSession
 from portal.models.testmode import TestModeIntent, TestModeRefund
+from portal.models.views import ContactList, IndexName, SavedView
 
 __all__ = [
     "AttemptState",
@@ -53,6 +54,7 @@ __all__ = [
     "CheckoutAttempt",
     "Collect",
     "Contact",
+    "ContactList",
     "CustomField",
     "CustomFieldKind",
     "Discount",
@@ -60,6 +62,7 @@ __all__ = [
     "DisputeStatus",
     "DocumentSequence",
     "Fee",
+    "IndexName",
     "Invoice",
     "InvoiceReminder",
     "InvoiceStatus",
@@ -86,6 +89,7 @@ __all__ = [
     "RefundReason",
     "RefundStatus",
     "SavedPaymentMethod",
+    "SavedView",
     "Staff",
     "StaffRole",
     "StaffSession",
