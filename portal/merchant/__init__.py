@@ -13,6 +13,7 @@ blueprint = Blueprint("merchant", __name__, url_prefix="/merchant")
 from portal.merchant import (  # noqa: E402, F401
     access,
     account,
+    catalog,
     dashboard,
     disputes,
     layout,
