@@ -15,6 +15,8 @@ from portal.merchant import (  # noqa: E402, F401
     account,
     catalog,
     dashboard,
+    invoice_detail,
+    invoices,
     disputes,
     layout,
     payment_detail,
