@@ -108,7 +108,7 @@ def parse_percent(
             f"A percent has at most {PERCENT_PLACES} decimal places, such as 25.5.",
             field,
         )
-    percent = Decimal(f"{match['whole']}.{fraction or '0'}")
+    percent = Decimal(match["whole"] + (f".{fraction}" if fraction else ""))
     if percent > HUNDRED:
         raise CatalogError(
             f"{value}% is above 100. Enter a percent from 0 to 100.", field

@@ -19,6 +19,7 @@ from portal.merchant import (  # noqa: E402, F401
     invoices,
     disputes,
     layout,
+    links,
     payment_detail,
     payouts,
     processor_mode,

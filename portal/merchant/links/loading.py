@@ -1,0 +1,29 @@
+"""Loading a payment link for the back office, or answering 404."""
+
+from flask import abort
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from portal.database import get_session
+from portal.models import PaymentLink, PaymentLinkItem, Price
+
+
+def load_link(link_id: int) -> PaymentLink:
+    link = (
+        get_session()
+        .scalars(
+            select(PaymentLink)
+            .where(PaymentLink.id == link_id)
+            .options(
+                selectinload(PaymentLink.items)
+                .selectinload(PaymentLinkItem.price)
+                .selectinload(Price.product),
+                selectinload(PaymentLink.fees),
+                selectinload(PaymentLink.custom_fields),
+            )
+        )
+        .first()
+    )
+    if link is None:
+        abort(404)
+    return link
