@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from portal.catalog.amounts import parse_amount, parse_percent
 from portal.catalog.errors import CatalogError, ErrorCollector
-from portal.catalog.text import clean_line, parse_choice
+from portal.catalog.text import clean_line, parse_choice, parse_id
 from portal.models import Fee, PaymentLinkFee, TaxRate
 
 MAX_NAME_LENGTH = 100
@@ -75,16 +75,12 @@ def read_tax_rate_id(
     session: Session, value: object, field: str = "tax_rate_id"
 ) -> int | None:
     """Return the id of an existing tax rate, or None when no rate is chosen."""
-    text = str(value or "").strip()
-    if not text:
+    if not str(value or "").strip():
         return None
-    if (
-        not text.isascii()
-        or not text.isdigit()
-        or session.get(TaxRate, int(text)) is None
-    ):
+    rate_id = parse_id(value)
+    if rate_id is None or session.get(TaxRate, rate_id) is None:
         raise CatalogError("Choose a tax rate from the list, or none.", field)
-    return int(text)
+    return rate_id
 
 
 def fee_kind(fee: Fee) -> FeeKind:

@@ -9,6 +9,9 @@ from portal.security import CONTROL_CHARACTERS
 
 StrEnumT = TypeVar("StrEnumT", bound=StrEnum)
 
+# The largest value of the INTEGER primary keys; PostgreSQL rejects larger ones.
+MAX_ID = 2**31 - 1
+
 # Line breaks and tabs are fine in a description; other control characters
 # and the bidirectional marks are not.
 _MULTILINE_REJECTED = re.compile(
@@ -68,3 +71,12 @@ def parse_choice(enum: type[StrEnumT], value: object) -> StrEnumT | None:
         return enum(str(value or ""))
     except ValueError:
         return None
+
+
+def parse_id(value: object) -> int | None:
+    """Return a row id typed as digits, or None when it is not a possible id."""
+    text = str(value or "").strip()
+    if not text.isascii() or not text.isdigit() or len(text) > len(str(MAX_ID)):
+        return None
+    number = int(text)
+    return number if 0 < number <= MAX_ID else None

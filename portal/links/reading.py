@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from portal.catalog.discounts import read_limit
 from portal.catalog.errors import FORM, CatalogError, ErrorCollector
 from portal.catalog.local_time import check_future, parse_local
-from portal.catalog.text import clean_line, clean_text, parse_choice
+from portal.catalog.text import clean_line, clean_text, parse_choice, parse_id
 from portal.links.inputs import (
     DEFAULT_MAX_QUANTITY,
     MAX_ITEMS,
@@ -244,18 +244,12 @@ def _read_item(
     )
 
 
-def _read_id(value: object) -> int | None:
-    text = str(value or "").strip()
-    if not text or not text.isascii() or not text.isdigit() or len(text) > 18:
-        return None
-    return int(text)
-
-
 def _read_price(known: _Known, value: object, currency: str | None, prefix: str) -> int:
     field = f"{prefix}-price_id"
-    price_id = _read_id(value)
+    price_id = parse_id(value)
     price = known.session.get(Price, price_id) if price_id is not None else None
-    if price is None or not (price.active or price.id in known.price_ids):
+    usable = price is not None and price.active and price.product.active
+    if price is None or not (usable or price.id in known.price_ids):
         raise CatalogError("Choose a price from the list.", field)
     if price.kind is not PriceKind.ONE_TIME:
         raise CatalogError(
@@ -286,7 +280,7 @@ def _read_optional(
 ) -> int | None:
     if not str(value or "").strip():
         return None
-    rate_id = _read_id(value)
+    rate_id = parse_id(value)
     rate = known.session.get(model, rate_id) if rate_id is not None else None
     if rate is None or not (rate.active or rate.id in known.tax_rate_ids):
         raise CatalogError("Choose an active tax rate from the list, or none.", field)
@@ -299,7 +293,7 @@ def _read_line_discount(
     field = f"{prefix}-discount_id"
     if not str(value or "").strip():
         return None
-    discount_id = _read_id(value)
+    discount_id = parse_id(value)
     discount = known.session.get(Discount, discount_id) if discount_id else None
     if discount is None or not (discount.active or discount.id in known.discount_ids):
         raise CatalogError("Choose an active discount from the list, or none.", field)
@@ -317,8 +311,9 @@ def _read_fees(session: Session, value: object, currency: str | None) -> list[in
         values = [value] if value else []
     else:
         values = list(value)
-    ids = [_read_id(entry) for entry in values]
-    fees = session.scalars(select(Fee).where(Fee.id.in_([i for i in ids if i]))).all()
+    ids = [parse_id(entry) for entry in values]
+    chosen = [fee_id for fee_id in ids if fee_id is not None]
+    fees = session.scalars(select(Fee).where(Fee.id.in_(chosen))).all()
     if None in ids or len(fees) != len(set(ids)):
         raise CatalogError("Choose fees from the list.", "fee_ids")
     for fee in fees:

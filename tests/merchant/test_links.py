@@ -1,6 +1,7 @@
 """Creating, editing and deactivating payment links in the back office."""
 
 import re
+import threading
 from datetime import UTC, datetime
 
 import pytest
@@ -637,3 +638,78 @@ def test_detail_page_shows_url_payments_and_totals(client, db, catalogue, signed
     assert "€336.54" in page
     assert page.count("aino@example.com") == 2
     assert "requires payment method" in page
+
+
+def test_ids_beyond_integer_range_are_not_found(client, db, catalogue, signed_in):
+    signed_in(StaffRole.SALES)
+    huge = str(2**40)
+
+    detail = client.get(f"/merchant/links/{huge}")
+    product = client.get(f"/merchant/catalogue/products/{huge}")
+    new = client.get(f"/merchant/links/new?price_id={huge}")
+    created = create(client, link_form(catalogue, **{"items-0-tax_rate_id": huge}))
+
+    assert detail.status_code == 404
+    assert product.status_code == 404
+    assert new.status_code == 200
+    assert created.status_code == 422
+    assert "tax rate" in field_error(
+        created.get_data(as_text=True), "items-0-tax_rate_id"
+    )
+
+
+def test_price_shortcut_starts_link(client, db, catalogue, signed_in):
+    signed_in(StaffRole.SALES)
+
+    page = client.get(f"/merchant/links/new?price_id={catalogue.print_yen.id}")
+
+    html = page.get_data(as_text=True)
+    assert 'value="Tokyo print"' in html
+    assert f'<option selected value="{catalogue.print_yen.id}">' in html
+    assert '<option selected value="JPY">' in html
+
+
+def test_archived_product_not_offered(client, db, catalogue, signed_in):
+    signed_in(StaffRole.SALES)
+    catalogue.kit.product.active = False
+    db.commit()
+
+    editor = client.get(NEW_LINK).get_data(as_text=True)
+    response = create(client, link_form(catalogue))
+
+    assert "Workshop kit" not in editor
+    assert response.status_code == 422
+    assert "Choose a price" in field_error(
+        response.get_data(as_text=True), "items-0-price_id"
+    )
+
+
+CONCURRENT_SUBMITS = 8
+
+
+def test_concurrent_submits_create_one_link(app, client, db, catalogue, signed_in):
+    signed_in(StaffRole.SALES)
+    data = {**page_tokens(client, NEW_LINK), **link_form(catalogue)}
+    session_cookie = client.get_cookie("session")
+    barrier = threading.Barrier(CONCURRENT_SUBMITS)
+    responses = []
+
+    def post_form() -> None:
+        other = app.test_client()
+        other.set_cookie("session", session_cookie.value, domain=session_cookie.domain)
+        barrier.wait()
+        responses.append(other.post(NEW_LINK, data=data))
+
+    threads = [threading.Thread(target=post_form) for _ in range(CONCURRENT_SUBMITS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    [link] = links(db)
+    assert len(responses) == CONCURRENT_SUBMITS
+    assert {response.status_code for response in responses} == {303}
+    assert {response.location for response in responses} == {
+        f"/merchant/links/{link.id}"
+    }
+    assert len(audit_rows(db, "payment_link")) == 1

@@ -8,6 +8,7 @@ from wtforms.fields.choices import SelectChoice
 
 from portal.catalog.amounts import percent_for_input
 from portal.catalog.idempotency import new_key, valid_key
+from portal.catalog.text import MAX_ID
 from portal.database import get_session
 from portal.merchant.context import current_staff
 from portal.merchant.editing import KEY_MISSING
@@ -43,7 +44,7 @@ def tax_rate_choices(
 
 
 def load_or_404(model: type, record_id: int):
-    record = get_session().get(model, record_id)
+    record = get_session().get(model, record_id) if record_id <= MAX_ID else None
     if record is None:
         abort(404)
     return record

@@ -54,7 +54,11 @@ def editor_choices(
         .join(Product)
         .options(selectinload(Price.product))
         .where(
-            (Price.active.is_(True) & (Price.kind == PriceKind.ONE_TIME))
+            (
+                Price.active.is_(True)
+                & Product.active.is_(True)
+                & (Price.kind == PriceKind.ONE_TIME)
+            )
             | Price.id.in_(list(kept_prices))
         )
         .order_by(Product.name, Price.currency, Price.unit_amount, Price.id)
@@ -88,7 +92,7 @@ def _price_choice(price: Price) -> SelectChoice:
     )
     if price.currency not in label:
         label += f" ({price.currency})"
-    if not price.active:
+    if not (price.active and price.product.active):
         label += " (archived)"
     return SelectChoice(str(price.id), label)
 

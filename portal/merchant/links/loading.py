@@ -4,11 +4,14 @@ from flask import abort
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from portal.catalog.text import MAX_ID
 from portal.database import get_session
 from portal.models import PaymentLink, PaymentLinkItem, Price
 
 
 def load_link(link_id: int) -> PaymentLink:
+    if link_id > MAX_ID:
+        abort(404)
     link = (
         get_session()
         .scalars(

@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 
 from portal.catalog.errors import CatalogError, InvalidInput
 from portal.catalog.idempotency import valid_key
+from portal.catalog.text import parse_id
 from portal.database import get_session, now_utc
 from portal.links.reading import read_link
 from portal.links.saving import create_link, update_link
@@ -38,7 +39,7 @@ from portal.merchant.links.editor import (
 from portal.merchant.links.forms import LinkForm
 from portal.merchant.links.loading import load_link
 from portal.merchant.permissions import Permission
-from portal.models import Business, Collect, PaymentLink
+from portal.models import Business, Collect, PaymentLink, Price
 
 logger = logging.getLogger(__name__)
 
@@ -88,11 +89,14 @@ def _apply_editor_action(form: LinkForm) -> bool:
 @requires(Permission.SELL)
 def new_link():
     business = require_business()
-    first_item = {"price_id": request.args.get("price_id", "")}
+    # "Create payment link" on a product page starts the link with that price.
+    price_id = parse_id(request.args.get("price_id"))
+    price = get_session().get(Price, price_id) if price_id else None
     form = LinkForm(
         formdata=None,
-        currency=request.args.get("currency") or business.currency,
-        items=[first_item],
+        title=price.product.name if price else "",
+        currency=price.currency if price else business.currency,
+        items=[{"price_id": str(price.id) if price else ""}],
         collect_name=Collect.OPTIONAL.value,
         collect_address=Collect.OFF.value,
         collect_phone=Collect.OFF.value,

@@ -1,0 +1,67 @@
+"""A staff member builds a payment link in Chromium, and a buyer pays it."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from portal.models import PaymentStatus, StaffRole
+from tests.checkout.conftest import payments
+from tests.factories import make_business
+from tests.fixtures.staff import STAFF_PASSWORD, make_staff
+
+pytestmark = pytest.mark.browser
+
+
+def test_staff_builds_link_and_buyer_pays(page, live_server, db):
+    make_business(db)
+    staff = make_staff(db, role=StaffRole.SALES)
+    db.commit()
+
+    page.goto(f"{live_server}/merchant/login")
+    page.get_by_label("Email").fill(staff.email)
+    page.get_by_label("Password").fill(STAFF_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("navigation").get_by_role("link", name="Catalogue").click()
+    page.get_by_role("link", name="Add a product").click()
+    page.get_by_label("Name").fill("Linen tote")
+    page.get_by_role("button", name="Add product").click()
+    page.get_by_label("Amount").fill("24.90")
+    page.get_by_role("button", name="Add price").click()
+    expect(page.locator("#prices")).to_contain_text("€24.90")
+
+    page.get_by_role("link", name="Create payment link").click()
+    expect(page.get_by_label("Title")).to_have_value("Linen tote")
+    page.get_by_role("button", name="Add line item").click()
+    expect(page.locator("#item-rows .editor-row")).to_have_count(2)
+    page.locator("#items-1").get_by_role("button", name="Remove line item").click()
+    expect(page.locator("#item-rows .editor-row")).to_have_count(1)
+    page.get_by_role("button", name="Add custom field").click()
+    page.get_by_label("Label").fill("Monogram")
+    page.get_by_role("button", name="Create payment link").click()
+
+    expect(page.get_by_role("heading", name="Linen tote")).to_be_visible()
+    checkout_url = page.locator("#checkout-url").input_value()
+    assert re.fullmatch(rf"{live_server}/pay/linen-tote-[a-z2-9]{{10}}", checkout_url)
+    page.get_by_role("button", name="Copy URL").click()
+    expect(page.locator("#copy-status")).not_to_be_empty()
+
+    page.goto(checkout_url)
+    page.get_by_label("Email").fill("aino@example.com")
+    page.get_by_label("Monogram").fill("AV")
+    page.get_by_label("Card number").fill("4242 4242 4242 4242")
+    page.get_by_label("Expiry date").fill("12 / 40")
+    page.get_by_label("Security code (CVC)").fill("123")
+    page.get_by_role("button", name=re.compile(r"^Pay")).click()
+
+    expect(
+        page.get_by_role("heading", name="Thank you for your payment")
+    ).to_be_visible()
+    [payment] = payments(db)
+    assert payment.status is PaymentStatus.SUCCEEDED
+    assert payment.amount == 2490
+    assert payment.order.custom_fields == {"Monogram": "AV"}
+
+    page.goto(f"{live_server}/merchant/links/{payment.link_id}")
+    expect(page.locator("#link-payments")).to_contain_text("aino@example.com")
+    expect(page.locator("#collected")).to_contain_text("€24.90")
