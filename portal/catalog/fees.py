@@ -35,9 +35,15 @@ class FeeInput:
 
 
 def read_fee(
-    session: Session, data: Mapping[str, object], currencies: Sequence[str]
+    session: Session,
+    data: Mapping[str, object],
+    currencies: Sequence[str],
+    current: Fee | None = None,
 ) -> FeeInput:
-    """Check a fee form's values; raises ``InvalidInput`` naming each bad field."""
+    """Check a fee form's values; raises ``InvalidInput`` naming each bad field.
+
+    ``current`` is the fee being edited, which may keep an archived tax rate.
+    """
     collector = ErrorCollector()
     name = collector.check(
         clean_line, data.get("name"), "name", MAX_NAME_LENGTH, "name", required=True
@@ -60,7 +66,12 @@ def read_fee(
         )
     else:
         collector.errors["kind"] = "Choose a flat amount or a percent."
-    tax_rate_id = collector.check(read_tax_rate_id, session, data.get("tax_rate_id"))
+    tax_rate_id = collector.check(
+        read_tax_rate_id,
+        session,
+        data.get("tax_rate_id"),
+        kept_id=current.tax_rate_id if current else None,
+    )
     collector.raise_any()
     return FeeInput(
         name=name,
@@ -72,14 +83,21 @@ def read_fee(
 
 
 def read_tax_rate_id(
-    session: Session, value: object, field: str = "tax_rate_id"
+    session: Session,
+    value: object,
+    field: str = "tax_rate_id",
+    kept_id: int | None = None,
 ) -> int | None:
-    """Return the id of an existing tax rate, or None when no rate is chosen."""
+    """Return the id of an active tax rate, or of ``kept_id`` even when archived.
+
+    Returns None when no rate is chosen.
+    """
     if not str(value or "").strip():
         return None
     rate_id = parse_id(value)
-    if rate_id is None or session.get(TaxRate, rate_id) is None:
-        raise CatalogError("Choose a tax rate from the list, or none.", field)
+    rate = session.get(TaxRate, rate_id) if rate_id is not None else None
+    if rate is None or not (rate.active or rate.id == kept_id):
+        raise CatalogError("Choose an active tax rate from the list, or none.", field)
     return rate_id
 
 

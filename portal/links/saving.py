@@ -3,6 +3,9 @@
 Orders copy every line they charge (description, amounts, tax name and
 percent), so editing a link that has payments changes its future checkouts
 and none of its earlier orders.
+
+NOTE: the receipt page reads the link's after-payment message when it is
+shown, so an edited message appears on earlier receipts too.
 """
 
 import logging

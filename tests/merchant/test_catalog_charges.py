@@ -442,3 +442,22 @@ def test_catalogue_page_lists_everything(client, db, business, signed_in):
     assert "10% of the goods" in page
     assert "€10.00" in page
     assert "Add a product" not in page
+
+
+def test_archived_tax_rate_only_kept_by_its_fee(client, db, business, signed_in):
+    signed_in(StaffRole.SALES)
+    rate = make_tax_rate(db, "Old VAT", "24")
+    fee = Fee(name="Shipping", flat_amount=500, currency="EUR", tax_rate=rate)
+    db.add(fee)
+    rate.active = False
+    db.commit()
+    data = {"name": "Shipping", "kind": "flat", "currency": "EUR", "amount": "6"}
+    page = f"/merchant/catalogue/fees/{fee.id}"
+
+    kept = submit(client, page, page, {**data, "tax_rate_id": str(rate.id)})
+    new = submit(client, NEW_FEE, NEW_FEE, {**data, "tax_rate_id": str(rate.id)})
+
+    assert kept.status_code == 303
+    assert new.status_code == 422
+    assert "active tax rate" in field_error(new.get_data(as_text=True), "tax_rate_id")
+    assert len(rows(db, Fee)) == 1

@@ -132,7 +132,7 @@ def update_fee_view(fee_id: int):
     session = get_session()
     currencies = currency_choices(business, fee.currency)
     try:
-        values = read_fee(session, form.data, currencies)
+        values = read_fee(session, form.data, currencies, current=fee)
         changes = update_fee(session, fee, values)
     except InvalidInput as error:
         session.rollback()
