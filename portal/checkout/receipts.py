@@ -12,7 +12,9 @@ from portal.documents.receipt_options import receipt_options
 from portal.documents.refunds import refund_state_label, render_refund_receipt_pdf
 from portal.documents.summary import summarise_order
 from portal.i18n import current_locale
-from portal.models import PaymentStatus, RefundStatus
+from portal.invoices.attempts import invoice_paid_by
+from portal.invoices.lifecycle import payable_reason
+from portal.models import Payment, PaymentStatus, RefundStatus
 
 
 @blueprint.get("/receipts/<token>")
@@ -31,8 +33,19 @@ def receipt(token: str):
         receipt=receipt_options(business),
         refund_state=refund_state_label(payment),
         method=payment_method_label(payment),
+        invoice_page_url=invoice_page_url(payment),
         status=payment_status_label(payment.status),
     )
+
+
+def invoice_page_url(payment: Payment) -> str | None:
+    """Return the page of the invoice the payment was for, while it is payable."""
+    if payment.link is not None:
+        return None
+    invoice = invoice_paid_by(get_session(), payment)
+    if invoice is None or payable_reason(invoice) is not None:
+        return None
+    return url_for("invoices.invoice_page", token=invoice.token)
 
 
 @blueprint.get("/receipts/<token>/receipt.pdf")

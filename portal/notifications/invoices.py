@@ -92,17 +92,10 @@ def reminder_timing(due_date: date, today: date) -> str:
     """Return when the invoice is due as seen on ``today``, such as "in 3 days"."""
     days = (due_date - today).days
     if days > 0:
-        return ngettext(
-            "It is due tomorrow.", "It is due in %(num)d days.", days, num=days
-        )
+        return ngettext("It is due tomorrow.", "It is due in %(num)d days.", days)
     if days == 0:
         return _("It is due today.")
-    return ngettext(
-        "It was due yesterday.",
-        "It was due %(num)d days ago.",
-        -days,
-        num=-days,
-    )
+    return ngettext("It was due yesterday.", "It was due %(num)d days ago.", -days)
 
 
 def _invoice_context(

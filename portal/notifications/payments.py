@@ -6,6 +6,7 @@ from urllib.parse import urlencode
 from flask import render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from sqlalchemy.orm import object_session
 
 from portal.documents import render_invoice_pdf, render_receipt_pdf
 from portal.documents.facts import (
@@ -19,6 +20,7 @@ from portal.documents.facts import (
 )
 from portal.documents.receipt_options import receipt_options
 from portal.documents.summary import summarise_order
+from portal.invoices.attempts import invoice_paid_by
 from portal.models import Business, Payment, PaymentStatus
 from portal.money import format_money
 from portal.notifications.logos import email_logo_url
@@ -155,10 +157,13 @@ def _receipt_context(
 
 
 def _pay_again_url(payment: Payment, receipt_url: str, locale: str) -> str:
-    """Return the payment link's checkout in the buyer's language, or the receipt."""
-    if payment.link is None:
-        return receipt_url
+    """Return the checkout or invoice page in the buyer's language, or the receipt."""
     query = urlencode({"lang": locale})
+    if payment.link is None:
+        invoice = invoice_paid_by(object_session(payment), payment)
+        if invoice is None:
+            return receipt_url
+        return public_url(f"/invoices/{invoice.token}?{query}")
     return public_url(f"/pay/{payment.link.slug}?{query}")
 
 

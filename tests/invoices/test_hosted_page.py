@@ -2,6 +2,10 @@
 
 import re
 from datetime import timedelta
+from email import policy
+from email.message import EmailMessage
+from email.parser import BytesParser
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -387,3 +391,39 @@ def test_pdf_has_number_terms_and_amount_due(client, db, contact):
     assert "Consulting day" in text
     assert "OPEN" in text
     assert "€1,000.00" in text
+
+
+def test_failed_debit_offers_invoice_again(app, client, db, contact):
+    invoice = open_invoice(db, contact)
+    receipt = pay(
+        client,
+        invoice,
+        method="bank_debit",
+        account_holder="Aino Virtanen",
+        routing_number="110000000",
+        account_number="000111111116",
+    ).headers["Location"]
+
+    with app.app_context():
+        settle_test_debits(db, get_processor(), now_utc() + timedelta(days=1))
+
+    db.refresh(invoice)
+    assert invoice.status is InvoiceStatus.OPEN
+    html = client.get(receipt).get_data(as_text=True)
+    assert f'id="pay-again" href="/invoices/{invoice.token}"' in html
+    assert 'id="pay-button"' in open_page(client, invoice)
+    [failure_email] = [
+        message
+        for message in outbox_messages(app)
+        if message["Subject"] == "Your payment to Nordlys Studio failed"
+    ]
+    text = failure_email.get_body(preferencelist=("plain",)).get_content()
+    assert f"/invoices/{invoice.token}?lang=en" in text
+
+
+def outbox_messages(app) -> list[EmailMessage]:
+    folder = Path(app.config["KASSA_OUTBOX"])
+    parser = BytesParser(policy=policy.default)
+    return [
+        parser.parsebytes(path.read_bytes()) for path in sorted(folder.glob("*.eml"))
+    ]
