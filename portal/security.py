@@ -2,15 +2,35 @@
 
 import re
 import secrets
+from collections.abc import Iterable, Mapping
 
 from flask import Flask, Response, abort, current_app, g, request
 
 FRAME_ANCESTORS_NONE = "'none'"
+SELF = "'self'"
 # Control characters, line breaks and tabs included, and the bidirectional
 # embedding, override and isolate marks, which can show text reversed. URLs and
 # single-line form fields that contain one are rejected: no field uses them,
 # and PostgreSQL cannot store NUL in text.
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def allow_sources(sources: Mapping[str, Iterable[str]]) -> None:
+    """Add origins to this response's CSP, per directive, for a page that needs them.
+
+    Such as Stripe.js on the pages that take a payment. ``sources`` maps a
+    directive (``script-src``, ``frame-src``, ``connect-src``, ``img-src``)
+    to the origins it adds; a directive not listed keeps the default.
+    """
+    allowed = g.setdefault("csp_sources", {})
+    for directive, origins in sources.items():
+        allowed.setdefault(directive, []).extend(origins)
+
+
+def _directive(name: str, *defaults: str) -> str:
+    """Return a CSP directive with its default sources and those a page added."""
+    added = g.get("csp_sources", {}).get(name, [])
+    return " ".join([name, *dict.fromkeys([*defaults, *added])])
 
 
 def csp_nonce() -> str:
@@ -34,6 +54,21 @@ def _reject_control_characters() -> None:
         abort(400)
 
 
+def _extra_directives() -> list[str]:
+    """Return frame-src and connect-src when a page added origins to them.
+
+    Without them both fall back to ``default-src 'self'``. A page with a
+    frame-src names exactly the frames it shows, without 'self'.
+    """
+    added = g.get("csp_sources", {})
+    directives = []
+    if added.get("frame-src"):
+        directives.append(_directive("frame-src"))
+    if added.get("connect-src"):
+        directives.append(_directive("connect-src", SELF))
+    return directives
+
+
 def _set_headers(response: Response) -> Response:
     nonce = g.get("csp_nonce")
     style_src = "'self'" + (f" 'nonce-{nonce}'" if nonce else "")
@@ -41,9 +76,10 @@ def _set_headers(response: Response) -> Response:
     response.headers["Content-Security-Policy"] = "; ".join(
         [
             "default-src 'self'",
-            "script-src 'self'",
+            _directive("script-src", SELF),
             f"style-src {style_src}",
-            "img-src 'self' data:",
+            _directive("img-src", SELF, "data:"),
+            *_extra_directives(),
             "object-src 'none'",
             "base-uri 'none'",
             f"frame-ancestors {frame_ancestors}",

@@ -10,14 +10,21 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from email_validator import EmailNotValidError, validate_email
+from flask import request
 from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
+from portal.checkout.saving import Consent, saves_payment_method
+from portal.checkout.stripe_payment import (
+    consent_text,
+    read_payment_method,
+    stripe_processor,
+)
 from portal.contacts import ContactDetails
 from portal.i18n import COUNTRY_CODES
 from portal.models import Collect, CustomFieldKind, PaymentLink
 from portal.pricing import OrderTotals
-from portal.processors.base import BankDetails, CardDetails
+from portal.processors.base import BankDetails, CardDetails, PaymentDetails
 from portal.security import CONTROL_CHARACTERS
 
 SECRET_FIELDS = frozenset({"card_number", "card_expiry", "card_cvc", "account_number"})
@@ -43,7 +50,9 @@ class CheckoutSubmission:
     buyer: ContactDetails | None = None
     custom_answers: dict[str, str] = field(default_factory=dict)
     method: str = "card"
-    details: CardDetails | BankDetails | None = None
+    details: PaymentDetails | None = None
+    # Set when the buyer agreed that their payment method is saved.
+    save_consent: Consent | None = None
     errors: dict[str, str] = field(default_factory=dict)
 
 
@@ -63,7 +72,8 @@ def safe_values(form: MultiDict[str, str]) -> dict[str, str]:
     return {
         name: CONTROL_CHARACTERS.sub("", value).strip()
         for name, value in form.items()
-        if name not in SECRET_FIELDS and name not in {"token", "action"}
+        if name not in SECRET_FIELDS
+        and name not in {"token", "action", "payment_method"}
     }
 
 
@@ -159,6 +169,8 @@ def read_submission(
         submission.method, submission.details = read_payment_details(
             form, today, errors, allow_bank_debit=link.allow_bank_debit
         )
+        if stripe_processor() is not None and saves_payment_method(link):
+            submission.save_consent = read_consent(form, errors)
     errors.update(control_character_errors(form))
     return submission
 
@@ -169,12 +181,16 @@ def read_payment_details(
     errors: dict[str, str],
     *,
     allow_bank_debit: bool,
-) -> tuple[str, CardDetails | BankDetails | None]:
+) -> tuple[str, PaymentDetails | None]:
     """Read the chosen method and its card or bank details into processor details.
 
     Adds a message to ``errors`` for each invalid field; the details are
-    None when any is invalid.
+    None when any is invalid. In Stripe mode the details are the id of the
+    PaymentMethod that Stripe.js created, and card or bank fields are ignored.
     """
+    if stripe_processor() is not None:
+        reference = read_payment_method(form, errors, allow_bank_debit=allow_bank_debit)
+        return "card", reference
     method = form.get("method", "card")
     if method not in METHODS or (method == "bank_debit" and not allow_bank_debit):
         errors["method"] = _("Choose how to pay.")
@@ -182,6 +198,17 @@ def read_payment_details(
     if method == "card":
         return method, _read_card(form, today, errors)
     return method, _read_bank(form, errors)
+
+
+def read_consent(form: MultiDict[str, str], errors: dict[str, str]) -> Consent | None:
+    """Read the buyer's agreement to save their payment method; it is required."""
+    if form.get("save_payment_method") != "yes":
+        errors["save_payment_method"] = _(
+            "This order is charged again later. Agree to save your payment details "
+            "to pay for it."
+        )
+        return None
+    return Consent(text=consent_text(), client_address=request.remote_addr)
 
 
 def _parse_quantity(raw: str) -> int | None:

@@ -33,6 +33,14 @@ def payment_error_message(code: str | None, fallback: str | None = None) -> str:
             "The payment service is unavailable. Nothing was charged; try again "
             "in a moment."
         ),
+        "payment_method_missing": _("Enter your payment details again."),
+        "payment_method_not_allowed": _(
+            "This payment method is not accepted here. Choose another one."
+        ),
+        "idempotency_error": _(
+            "An earlier attempt of this payment may have gone through. Check your "
+            "email for a receipt before you pay again."
+        ),
     }
     return messages.get(code or "", fallback or _("The payment failed."))
 
@@ -45,7 +53,15 @@ ERROR_FIELDS = {
 }
 
 
-def payment_error_field(code: str | None, *, bank_debit: bool) -> str:
-    """Return the form field to show a processor's error under."""
+def payment_error_field(
+    code: str | None, *, bank_debit: bool, in_browser: bool = False
+) -> str:
+    """Return the form field to show a processor's error under.
+
+    With ``in_browser`` the details were typed into the processor's own
+    element, such as Stripe's Payment Element, so every error goes there.
+    """
+    if in_browser:
+        return "payment_method"
     default = "account_number" if bank_debit else "card_number"
     return ERROR_FIELDS.get(code or "", default)

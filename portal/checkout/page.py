@@ -5,6 +5,7 @@ from flask import make_response, render_template, request
 from portal.businesses import get_business
 from portal.checkout.form import Selection
 from portal.checkout.order import build_order, price_link
+from portal.checkout.saving import saves_payment_method
 from portal.checkout.tokens import issue_token
 from portal.database import get_session, now_utc
 from portal.discounts import DiscountCodeError, find_code
@@ -40,6 +41,7 @@ def checkout_context(link: PaymentLink, selection: Selection) -> dict:
         "selection": selection,
         "countries": country_choices(current_locale()),
         "processor_is_test": get_processor().name == "test",
+        "saves_payment_method": saves_payment_method(link),
     }
 
 
@@ -51,6 +53,7 @@ def render_checkout(
     errors: dict[str, str] | None = None,
     message: str | None = None,
     status: int | None = None,
+    attempt_key: str | None = None,
 ):
     """Render the whole page, or the order summary when htmx asks for it.
 
@@ -67,7 +70,7 @@ def render_checkout(
         errors=errors,
         message=message,
         business=get_business(get_session()),
-        token=issue_token(link.slug),
+        token=issue_token(link.slug, attempt_key),
     )
     if request.htmx and not request.htmx.boosted:
         body = render_template(

@@ -25,6 +25,7 @@ from portal.checkout.charges import (
 )
 from portal.checkout.form import CheckoutSubmission
 from portal.checkout.messages import payment_error_field, payment_error_message
+from portal.checkout.saving import payment_options, remember_method
 from portal.contacts import upsert_contact
 from portal.database import now_utc
 from portal.discounts import release_redemption
@@ -46,7 +47,9 @@ from portal.processors.base import (
     IntentResult,
     InvalidPaymentDetails,
     PaymentError,
+    PaymentMethodReference,
     Processor,
+    ProcessorUnavailable,
 )
 from portal.processors.testmode import TestModeProcessor
 from portal.sequences import next_number
@@ -77,6 +80,9 @@ class CheckoutResult:
     # True when the link itself takes no payment now, whatever the buyer types.
     link_unavailable: bool = False
     values: dict[str, str] = field(default_factory=dict)
+    # Set when the processor could not be reached: nothing was charged, and a
+    # form shown again with this attempt key repeats the same idempotency key.
+    retry_key: str | None = None
 
 
 @dataclass(frozen=True)
@@ -380,7 +386,11 @@ def _wait_for_attempt(session: Session, key: str) -> CheckoutResult:
         session.expire_all()
         attempt = session.scalars(
             select(CheckoutAttempt).where(CheckoutAttempt.key == key)
-        ).one()
+        ).first()
+        if attempt is None:
+            # The first submit found the processor unreachable and let go of
+            # the attempt so that it can be tried again.
+            return _unavailable_result(key, values={})
         if attempt.state is not AttemptState.IN_PROGRESS:
             return result_of_attempt(attempt)
         if time.monotonic() > deadline:
@@ -436,21 +446,30 @@ def _pay(
     session.commit()
 
     intent = None
+    in_browser = isinstance(submission.details, PaymentMethodReference)
+    saving = {}
     if charge.total > 0:
         try:
+            saving = saving_options(session, processor, submission, attempt.key)
             intent = processor.create_payment(
                 amount=charge.total,
                 currency=charge.currency,
                 details=submission.details,
                 idempotency_key=f"checkout-{attempt.key}",
                 description=charge.description,
+                **saving,
             )
+        except ProcessorUnavailable:
+            _release(session, charge.discount)
+            return _let_go(session, attempt)
         except PaymentError as error:
             _release(session, charge.discount)
             field = None
             if isinstance(error, InvalidPaymentDetails):
                 field = payment_error_field(
-                    error.code, bank_debit=isinstance(submission.details, BankDetails)
+                    error.code,
+                    bank_debit=isinstance(submission.details, BankDetails),
+                    in_browser=in_browser,
                 )
             logger.info("payment for attempt %s failed: %s", attempt.id, error.code)
             message = payment_error_message(error.code, error.message)
@@ -465,13 +484,68 @@ def _pay(
         _release(session, charge.discount)
         session.commit()
         raise
+    if saving:
+        remember_method(
+            session,
+            processor,
+            payment,
+            intent,
+            submission.details,
+            customer=saving["customer"],
+            consent=submission.save_consent,
+        )
     notify_payment(payment)
     result = result_of_attempt(attempt)
     if payment.status is PaymentStatus.REQUIRES_PAYMENT_METHOD:
         result.error_field = payment_error_field(
-            intent.error_code, bank_debit=payment.method is PaymentMethodKind.BANK_DEBIT
+            intent.error_code,
+            bank_debit=payment.method is PaymentMethodKind.BANK_DEBIT,
+            in_browser=in_browser,
         )
     return result
+
+
+def saving_options(
+    session: Session,
+    processor: Processor,
+    submission: CheckoutSubmission,
+    attempt_key: str,
+) -> dict[str, object]:
+    """Return the arguments that save the buyer's payment method, if they agreed."""
+    if submission.save_consent is None:
+        return {}
+    return payment_options(
+        session,
+        processor,
+        email=submission.buyer.email,
+        name=submission.buyer.name or None,
+        consent=submission.save_consent,
+        idempotency_key=f"checkout-{attempt_key}",
+    )
+
+
+def _let_go(session: Session, attempt: CheckoutAttempt) -> CheckoutResult:
+    """Remove an attempt whose processor could not be reached, and report it.
+
+    Nothing was recorded and, as far as this server knows, nothing charged.
+    The form comes back with the same attempt key, so paying again sends the
+    same idempotency key: if the first request did reach the processor after
+    all, the processor returns that first result instead of charging again.
+    """
+    key, values = attempt.key, dict(attempt.form_data)
+    session.delete(attempt)
+    session.commit()
+    logger.warning("payment for attempt %s not made: processor unavailable", key)
+    return _unavailable_result(key, values)
+
+
+def _unavailable_result(key: str, values: dict[str, str]) -> CheckoutResult:
+    return CheckoutResult(
+        AttemptState.FAILED,
+        message=payment_error_message("processor_unavailable"),
+        values=values,
+        retry_key=key,
+    )
 
 
 def _prepare_charge(session: Session, request: CheckoutRequest) -> Charge:

@@ -23,8 +23,14 @@ def _serializer() -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=SALT)
 
 
-def issue_token(slug: str) -> str:
-    return _serializer().dumps({"link": slug, "attempt": secrets.token_urlsafe(24)})
+def issue_token(slug: str, attempt: str | None = None) -> str:
+    """Sign a token for the link ``slug``, naming a new attempt unless given one.
+
+    A form shown again after the processor could not be reached keeps its
+    attempt, so that paying again reuses the processor's idempotency key.
+    """
+    attempt = attempt or secrets.token_urlsafe(24)
+    return _serializer().dumps({"link": slug, "attempt": attempt})
 
 
 def read_token(token: str, slug: str) -> str:

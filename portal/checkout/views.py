@@ -12,6 +12,7 @@ from portal.businesses import get_business
 from portal.checkout import blueprint
 from portal.checkout.availability import unavailable_reason
 from portal.checkout.form import read_selection, read_submission, shown_total_matches
+from portal.checkout.messages import payment_error_message
 from portal.checkout.page import checkout_context, render_checkout
 from portal.checkout.payments import (
     CheckoutRequest,
@@ -20,6 +21,7 @@ from portal.checkout.payments import (
     result_of_payment,
     submit_checkout,
 )
+from portal.checkout.stripe_payment import render_authentication, stripe_processor
 from portal.checkout.tokens import (
     InvalidCheckoutToken,
     issue_token,
@@ -37,6 +39,7 @@ from portal.models import (
     PaymentStatus,
 )
 from portal.processors import get_processor
+from portal.processors.base import ProcessorUnavailable
 
 logger = logging.getLogger(__name__)
 
@@ -209,13 +212,17 @@ def respond_to_result(link: PaymentLink, result: CheckoutResult):
         return render_unavailable(link, result.message)
     values = result.values
     errors = {result.error_field: result.message} if result.error_field else {}
+    status = 402 if payment is not None else 422
+    if result.retry_key:
+        status = 503  # the processor could not be reached; nothing was charged
     return render_checkout(
         link,
         read_selection(MultiDict(values), link),
         values=values,
         errors=errors,
         message=result.message,
-        status=402 if payment is not None else 422,
+        status=status,
+        attempt_key=result.retry_key,
     )
 
 
@@ -226,6 +233,8 @@ def authenticate(token: str):
     if payment.status is not PaymentStatus.REQUIRES_ACTION:
         # Paid: on to the receipt; failed: back to the form and its message.
         return respond_to_payment(payment, result_of_payment(get_session(), payment))
+    if stripe_processor() is not None:
+        return _stripe_authentication(payment)
     return render_template(
         "checkout/authenticate.html",
         payment=payment,
@@ -243,7 +252,8 @@ def authenticate_submit(token: str):
     except InvalidCheckoutToken:
         abort(400)
     decision = request.form.get("decision")
-    if decision not in ("approve", "fail"):
+    # With Stripe the bank decides in the browser; the server reads the outcome.
+    if stripe_processor() is None and decision not in ("approve", "fail"):
         abort(400)
     result = authenticate_payment(
         get_session(),
@@ -263,5 +273,20 @@ def respond_to_payment(payment: Payment, result: CheckoutResult):
 
     invoice = invoice_paid_by(get_session(), payment)
     if invoice is None:
-        abort(404)
+        # Charged without a checkout, such as a saved card charged later: its
+        # receipt page shows how the payment stands.
+        return redirect(url_for("checkout.receipt", token=payment.token), 303)
     return respond_to_invoice_result(invoice, result)
+
+
+def _stripe_authentication(payment: Payment):
+    business = get_business(get_session())
+    form_token = issue_token(f"authenticate:{payment.token}")
+    try:
+        return render_authentication(payment, business, form_token)
+    except ProcessorUnavailable:
+        message = payment_error_message("processor_unavailable")
+        page = render_template(
+            "errors.html", title=_("Payment service unavailable"), message=message
+        )
+        return page, 503
