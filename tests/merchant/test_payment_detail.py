@@ -7,6 +7,7 @@ from email.parser import BytesParser
 from sqlalchemy import select
 
 from portal.models import AuditEvent, StaffRole
+from tests.fixtures.smtp import running_smtp_server
 from tests.fixtures.staff import csrf_token
 from tests.payments.builders import BUYER_EMAIL, paid_payment
 
@@ -210,3 +211,25 @@ def test_viewer_cannot_resend_receipt(app, client, signed_in, tmp_path):
 
     assert response.status_code == 403
     assert len(outbox_messages(tmp_path)) == sent_before
+
+
+def test_failed_resend_is_reported(app, client, signed_in, db):
+    payment_id = paid_payment(app)
+    signed_in(StaffRole.SALES)
+    form = resend_form(client, payment_id, to="bounce@example.org")
+
+    with running_smtp_server(rejected_recipients=["bounce@example.org"]) as server:
+        app.config["KASSA_SMTP_URL"] = server.url
+        response = client.post(f"{detail_path(payment_id)}/resend-receipt", data=form)
+
+    assert response.status_code == 502
+    html = response.get_data(as_text=True)
+    assert "Sending the receipt to bounce@example.org failed." in html
+    assert server.messages == []
+    actions = db.scalars(
+        select(AuditEvent.action).where(
+            AuditEvent.subject_type == "payment", AuditEvent.subject_id == payment_id
+        )
+    ).all()
+    assert "receipt.resent" in actions
+    assert "receipt.resend_failed" in actions
