@@ -4,4 +4,9 @@ from flask import Blueprint
 
 blueprint = Blueprint("checkout", __name__)
 
-from portal.checkout import receipts, views  # noqa: E402, F401  (registers the routes)
+# Importing these registers their routes and request hooks on the blueprint.
+from portal.checkout import (  # noqa: E402, F401
+    embedding,
+    receipts,
+    views,
+)

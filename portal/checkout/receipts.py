@@ -15,6 +15,7 @@ from portal.i18n import current_locale
 from portal.invoices.attempts import invoice_paid_by
 from portal.invoices.lifecycle import payable_reason
 from portal.models import Payment, PaymentStatus, RefundStatus
+from portal.urls import public_url
 
 
 @blueprint.get("/receipts/<token>")
@@ -35,6 +36,10 @@ def receipt(token: str):
         method=payment_method_label(payment),
         invoice_page_url=invoice_page_url(payment),
         status=payment_status_label(payment.status),
+        # Without ?embed=, for the host page and the buyer to keep.
+        receipt_url=public_url(
+            url_for("checkout.receipt", token=payment.token, embed=None)
+        ),
     )
 
 

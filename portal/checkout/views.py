@@ -11,6 +11,7 @@ from werkzeug.datastructures import MultiDict
 from portal.businesses import get_business
 from portal.checkout import blueprint
 from portal.checkout.availability import unavailable_reason
+from portal.checkout.embedding import current_embed
 from portal.checkout.form import read_selection, read_submission, shown_total_matches
 from portal.checkout.messages import payment_error_message
 from portal.checkout.page import checkout_context, render_checkout
@@ -203,7 +204,13 @@ def respond_to_result(link: PaymentLink, result: CheckoutResult):
     payment = result.payment
     if result.state is AttemptState.REQUIRES_ACTION and payment is not None:
         return redirect(url_for("checkout.authenticate", token=payment.token), 303)
-    if result.state is AttemptState.SUCCEEDED and link.after_payment_url:
+    # Inside an iframe the receipt shows instead, and embed.js takes the host
+    # page to the after-payment URL.
+    if (
+        result.state is AttemptState.SUCCEEDED
+        and link.after_payment_url
+        and current_embed() is None
+    ):
         return redirect(link.after_payment_url, 303)
     if result.state in (AttemptState.SUCCEEDED, AttemptState.PROCESSING):
         return redirect(url_for("checkout.receipt", token=payment.token), 303)
