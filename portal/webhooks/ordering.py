@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from portal.models import AuditEvent, Payment, PaymentStatus
+from portal.models import AuditEvent, Payment, PaymentStatus, ProcessorEvent
 
 # The lifecycle of one attempt to pay. Succeeded and canceled are final.
 PAYMENT_RANKS = {
@@ -51,14 +51,25 @@ def payment_may_move(
 
 
 def last_payment_change(session: Session, payment: Payment) -> datetime | None:
-    """Return when the payment's status last changed, from its audit rows."""
-    return session.scalar(
+    """Return when the payment's status last changed.
+
+    That is the later of its last status change here, from its audit rows,
+    and the time of the last event applied to it, by Stripe's clock.
+    """
+    changed = session.scalar(
         select(func.max(AuditEvent.created_at)).where(
             AuditEvent.subject_type == "payment",
             AuditEvent.subject_id == payment.id,
             AuditEvent.action.in_(PAYMENT_AUDIT_ACTIONS),
         )
     )
+    applied = session.scalar(
+        select(func.max(ProcessorEvent.occurred_at)).where(
+            ProcessorEvent.object_id == payment.processor_ref,
+            ProcessorEvent.outcome == "applied",
+        )
+    )
+    return max((time for time in (changed, applied) if time is not None), default=None)
 
 
 def moves_forward(ranks: dict, current: object, new: object) -> bool:
