@@ -39,8 +39,12 @@ def local_display(moment: datetime | None, timezone: str) -> str:
     """Return a UTC datetime as "2027-01-31 18:00 (Europe/Helsinki)"."""
     if moment is None:
         return ""
-    local = moment.astimezone(ZoneInfo(timezone))
-    return f"{local:%Y-%m-%d %H:%M} ({timezone})"
+    return f"{local_time(moment, timezone)} ({timezone})"
+
+
+def local_time(moment: datetime, timezone: str) -> str:
+    """Return a UTC datetime as "2027-01-31 18:00" in ``timezone``."""
+    return f"{moment.astimezone(ZoneInfo(timezone)):%Y-%m-%d %H:%M}"
 
 
 def check_future(

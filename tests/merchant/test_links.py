@@ -637,7 +637,10 @@ def test_detail_page_shows_url_payments_and_totals(client, db, catalogue, signed
     assert "Collected in EUR · 1 payment(s)" in page
     assert "€336.54" in page
     assert page.count("aino@example.com") == 2
-    assert "requires payment method" in page
+    assert "<td>failed</td>" in page
+    assert "<td>succeeded</td>" in page
+    assert "Date (Europe/Helsinki)" in page
+    assert f'href="/merchant/payments/{payments(db)[0].id}"' in page
 
 
 def test_ids_beyond_integer_range_are_not_found(client, db, catalogue, signed_in):

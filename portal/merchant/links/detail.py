@@ -4,7 +4,7 @@ import logging
 
 from flask import current_app, flash, redirect, render_template, url_for
 
-from portal.catalog.local_time import local_display
+from portal.catalog.local_time import local_display, local_time
 from portal.catalog.taxes import tax_rate_label
 from portal.database import get_session, now_utc
 from portal.links.history import (
@@ -22,9 +22,29 @@ from portal.merchant.editing import require_business
 from portal.merchant.links.forms import ActionForm
 from portal.merchant.links.loading import load_link
 from portal.merchant.permissions import Permission
+from portal.models import Payment, PaymentStatus
 from portal.urls import public_url
 
 logger = logging.getLogger(__name__)
+
+STATUS_LABELS = {
+    PaymentStatus.SUCCEEDED: "succeeded",
+    PaymentStatus.PROCESSING: "processing",
+    PaymentStatus.REQUIRES_ACTION: "awaiting authentication",
+    PaymentStatus.REQUIRES_PAYMENT_METHOD: "failed",
+    PaymentStatus.CANCELED: "canceled",
+}
+
+
+def status_label(payment: Payment) -> str:
+    """Name a payment's state for staff, with its refunds: "succeeded, refunded"."""
+    label = STATUS_LABELS[payment.status]
+    refund_state = payment.refund_state
+    if refund_state == "refunded":
+        return f"{label}, refunded"
+    if refund_state == "partially_refunded":
+        return f"{label}, partly refunded"
+    return label
 
 
 @blueprint.get("/links/<int:link_id>")
@@ -40,6 +60,9 @@ def link_detail(link_id: int):
         checkout_url=public_url(url_for("checkout.checkout_page", slug=link.slug)),
         expired=link.expires_at is not None and link.expires_at <= now_utc(),
         expires=local_display(link.expires_at, business.timezone),
+        timezone=business.timezone,
+        local_time=local_time,
+        status_label=status_label,
         payments=recent_payments(session, link.id),
         payment_total=payment_count(session, link.id),
         recent_limit=RECENT_PAYMENTS,
