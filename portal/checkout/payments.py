@@ -31,6 +31,7 @@ from portal.database import now_utc
 from portal.discounts import release_redemption
 from portal.invoices.attempts import live_attempts
 from portal.invoices.lifecycle import settle_with_payment
+from portal.locking import lock_row
 from portal.models import (
     AttemptState,
     CheckoutAttempt,
@@ -316,9 +317,7 @@ def _claim_attempt(
     link = request.link
     invoice = request.invoice
     if invoice is not None:
-        session.execute(
-            select(Invoice.id).where(Invoice.id == invoice.id).with_for_update()
-        )
+        lock_row(session, Invoice, invoice.id)
     elif link.max_payments is not None:
         session.execute(
             select(PaymentLink.id).where(PaymentLink.id == link.id).with_for_update()

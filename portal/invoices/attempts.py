@@ -5,6 +5,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from portal.locking import lock_row
 from portal.models import AttemptState, CheckoutAttempt, Invoice, Payment
 
 # How long an unfinished checkout attempt keeps an invoice from a second one.
@@ -40,3 +41,13 @@ def invoice_paid_by(session: Session, payment: Payment) -> Invoice | None:
         .join(CheckoutAttempt, CheckoutAttempt.invoice_id == Invoice.id)
         .where(CheckoutAttempt.payment_id == payment.id)
     ).first()
+
+
+def lock_invoice(session: Session, invoice: Invoice) -> None:
+    """Lock the invoice's row until the commit and reload it.
+
+    Concurrent staff actions and checkout claims on one invoice then run one
+    after the other, on PostgreSQL and SQLite alike.
+    """
+    lock_row(session, Invoice, invoice.id)
+    session.refresh(invoice)

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from portal import audit
 from portal.businesses import get_business
+from portal.invoices.attempts import lock_invoice
 from portal.invoices.errors import ContactNotFound, InvoiceError, InvoiceStateError
 from portal.invoices.terms import due_date_for
 from portal.models import (
@@ -151,7 +152,7 @@ def update_draft(
 
     Raises ``InvoiceStateError`` once the invoice has been sent.
     """
-    session.refresh(invoice, with_for_update=True)
+    lock_invoice(session, invoice)
     if invoice.status is not InvoiceStatus.DRAFT:
         raise InvoiceStateError(
             f"Invoice {invoice.number} has been sent and can no longer be edited."

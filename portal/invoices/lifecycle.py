@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from portal import audit
 from portal.businesses import get_business
 from portal.database import now_utc
-from portal.invoices.attempts import live_attempts
+from portal.invoices.attempts import live_attempts, lock_invoice
 from portal.invoices.drafts import contact_billing
 from portal.invoices.errors import InvoiceError, InvoiceStateError
 from portal.invoices.status import local_today
@@ -55,7 +55,7 @@ def send_invoice(
     so that the caller emails the buyer once. The bill-to details are copied
     from the contact as they read now, and the issued invoice keeps them.
     """
-    _lock(session, invoice)
+    lock_invoice(session, invoice)
     if invoice.status is not InvoiceStatus.DRAFT:
         return False
     now = now_utc()
@@ -92,7 +92,7 @@ def mark_paid_manually(
     dated no later than today in the business's time zone. Recording the
     same payment again returns the invoice unchanged.
     """
-    _lock(session, invoice)
+    lock_invoice(session, invoice)
     if payment.currency != invoice.currency:
         raise InvoiceError(
             f"The payment is in {payment.currency}, but invoice {invoice.number} is "
@@ -160,7 +160,7 @@ def void_invoice(
     client_address: str | None = None,
 ) -> Invoice:
     """Void an open invoice, so that it can no longer be paid, and commit."""
-    _lock(session, invoice)
+    lock_invoice(session, invoice)
     if invoice.status is InvoiceStatus.VOID:
         return invoice
     if invoice.status is InvoiceStatus.PAID:
@@ -200,7 +200,7 @@ def mark_uncollectible(
 
     The buyer can still pay it through the hosted page.
     """
-    _lock(session, invoice)
+    lock_invoice(session, invoice)
     if invoice.status is InvoiceStatus.UNCOLLECTIBLE:
         return invoice
     if invoice.status is not InvoiceStatus.OPEN:
@@ -273,11 +273,6 @@ def payable_reason(invoice: Invoice) -> str | None:
     if invoice.status is InvoiceStatus.DRAFT:
         return _("This invoice has not been sent yet.")
     return None
-
-
-def _lock(session: Session, invoice: Invoice) -> None:
-    """Reload the invoice with a row lock held until the commit."""
-    session.refresh(invoice, with_for_update=True)
 
 
 def _check_payable(session: Session, invoice: Invoice) -> None:

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, selectinload
 from portal import audit
 from portal.businesses import get_business
 from portal.database import now_utc
+from portal.invoices.attempts import lock_invoice
 from portal.invoices.errors import InvoiceError, InvoiceStateError
 from portal.invoices.status import local_today
 from portal.models import Business, Invoice, InvoiceReminder, InvoiceStatus
@@ -60,7 +61,7 @@ def schedule_reminders(
     Reminders already sent stay as a record; unsent ones that are no longer
     chosen are removed. Choosing the same offsets again changes nothing.
     """
-    session.refresh(invoice, with_for_update=True)
+    lock_invoice(session, invoice)
     if invoice.status not in (InvoiceStatus.DRAFT, InvoiceStatus.OPEN):
         raise InvoiceStateError(
             f"Reminders are only sent for unpaid invoices, and this one is "
