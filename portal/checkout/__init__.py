@@ -8,5 +8,6 @@ blueprint = Blueprint("checkout", __name__)
 from portal.checkout import (  # noqa: E402, F401
     embedding,
     receipts,
+    sharing,
     views,
 )

@@ -171,7 +171,7 @@ def test_authentication_step_stays_embedded(client, db, embeddable_link):
     assert payments(db)[0].status is PaymentStatus.SUCCEEDED
 
 
-def test_failed_authentication_returns_to_embedded_form(client, db, embeddable_link):
+def test_failed_authentication_stays_embedded(client, db, embeddable_link):
     submitted = pay_embedded(client, card_number="4000 0025 0000 3155")
     html = client.get(submitted.headers["Location"]).get_data(as_text=True)
 
@@ -241,7 +241,7 @@ def test_after_payment_url_waits_for_host_page(client, db, embeddable_link):
     assert 'target="_top"' in link
 
 
-def test_after_payment_url_still_redirects_plain_checkout(client, db, kit_link):
+def test_plain_checkout_redirects_after_payment(client, db, kit_link):
     kit_link.after_payment_url = "https://nordlys.example/thanks"
     db.commit()
     html = client.get("/pay/workshop-kit").get_data(as_text=True)
@@ -253,7 +253,7 @@ def test_after_payment_url_still_redirects_plain_checkout(client, db, kit_link):
     assert submitted.headers["Location"] == "https://nordlys.example/thanks"
 
 
-def test_receipt_downloads_open_outside_the_frame(client, db, embeddable_link):
+def test_receipt_downloads_open_new_tab(client, db, embeddable_link):
     submitted = pay_embedded(client)
 
     html = client.get(submitted.headers["Location"]).get_data(as_text=True)
