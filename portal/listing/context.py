@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 
 from portal.documents.facts import business_zone
+from portal.invoices.status import local_today
 
 
 @dataclass(frozen=True, slots=True)
@@ -14,7 +15,7 @@ class ListingContext:
     @property
     def today(self) -> date:
         """The calendar date in the business's time zone at ``now``."""
-        return self.now.astimezone(business_zone(self.timezone)).date()
+        return local_today(self.now, self.timezone)
 
     def day_start(self, day: date) -> datetime:
         """Return, in UTC, the local midnight that begins ``day``."""

@@ -1,8 +1,9 @@
 """The invoices index: staff invoices and the paid invoices of payment links.
 
-Its status filter offers "overdue" beside the stored statuses. An open
-invoice is overdue once the business's local date is past its due date, and
-then it no longer counts as "open", so the filter matches the status column.
+Its status filter offers the statuses that ``portal.invoices.status`` shows,
+"overdue" included. An open invoice is overdue once the business's local
+date is past its due date, and then it no longer counts as "open", so the
+filter matches the status column.
 """
 
 from datetime import date
@@ -11,6 +12,7 @@ from sqlalchemy import ColumnElement, and_, false, func, literal, or_, select
 from sqlalchemy.orm import contains_eager
 from sqlalchemy.types import Date
 
+from portal.invoices.status import DisplayStatus, display_status
 from portal.listing.context import ListingContext
 from portal.listing.definition import (
     Column,
@@ -33,14 +35,14 @@ from portal.listing.filters import (
 from portal.models import Contact, IndexName, Invoice, InvoiceStatus
 from portal.money import to_major
 
-OVERDUE = "overdue"
+# The back office is in English, so these labels are not translated.
 STATUS_LABELS = {
-    InvoiceStatus.DRAFT.value: "Draft",
-    InvoiceStatus.OPEN.value: "Open",
-    OVERDUE: "Overdue",
-    InvoiceStatus.PAID.value: "Paid",
-    InvoiceStatus.VOID.value: "Void",
-    InvoiceStatus.UNCOLLECTIBLE.value: "Uncollectible",
+    DisplayStatus.DRAFT.value: "Draft",
+    DisplayStatus.OPEN.value: "Open",
+    DisplayStatus.OVERDUE.value: "Overdue",
+    DisplayStatus.PAID.value: "Paid",
+    DisplayStatus.VOID.value: "Void",
+    DisplayStatus.UNCOLLECTIBLE.value: "Uncollectible",
 }
 # Invoices without a due date sort as if due on the last representable day.
 _NO_DUE_DATE = literal(date.max, Date)
@@ -48,25 +50,20 @@ _NO_DUE_DATE = literal(date.max, Date)
 
 def shown_status(invoice: Invoice, context: ListingContext) -> str:
     """Return the status value shown for the invoice, "overdue" for a late open one."""
-    if (
-        invoice.status is InvoiceStatus.OPEN
-        and invoice.due_date is not None
-        and invoice.due_date < context.today
-    ):
-        return OVERDUE
-    return invoice.status.value
+    return display_status(invoice, context.now, context.timezone).value
 
 
 def _status_condition(
     values: tuple[str, ...], context: ListingContext
 ) -> ColumnElement[bool]:
+    """Return the SQL form of ``display_status``: ``is_overdue`` as a condition."""
     today = context.today
     late = and_(Invoice.due_date.is_not(None), Invoice.due_date < today)
     conditions = []
     for value in values:
-        if value == OVERDUE:
+        if value == DisplayStatus.OVERDUE:
             conditions.append(and_(Invoice.status == InvoiceStatus.OPEN, late))
-        elif value == InvoiceStatus.OPEN.value:
+        elif value == DisplayStatus.OPEN:
             conditions.append(and_(Invoice.status == InvoiceStatus.OPEN, ~late))
         else:
             conditions.append(Invoice.status == InvoiceStatus(value))
