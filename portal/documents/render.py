@@ -24,7 +24,7 @@ from portal.invoices.labels import (
     manual_method_label,
     terms_label,
 )
-from portal.invoices.status import display_status
+from portal.invoices.status import buyer_status
 from portal.models import (
     Business,
     Invoice,
@@ -117,7 +117,7 @@ def invoice_payment(
     """Return the status, amounts and payment method of an invoice as text."""
     is_paid = invoice.status is InvoiceStatus.PAID
     paid = invoice.total if is_paid else 0
-    status = display_status(invoice, now_utc(), business.timezone)
+    status = buyer_status(invoice, now_utc(), business.timezone)
     method = None
     paid_on = local_date(invoice.paid_at, business.timezone, locale)
     manual = invoice.manual_payment

@@ -47,3 +47,17 @@ def display_status(
     if is_overdue(invoice, now, timezone):
         return DisplayStatus.OVERDUE
     return DisplayStatus(invoice.status.value)
+
+
+def buyer_status(invoice: Invoice, now: datetime, timezone: str) -> DisplayStatus:
+    """Return the status the buyer sees on the invoice page and PDF.
+
+    Uncollectible is the merchant's own bookkeeping, and such an invoice is
+    still payable, so the buyer sees it as open or overdue.
+    """
+    status = display_status(invoice, now, timezone)
+    if status is not DisplayStatus.UNCOLLECTIBLE:
+        return status
+    if invoice.due_date is not None and local_today(now, timezone) > invoice.due_date:
+        return DisplayStatus.OVERDUE
+    return DisplayStatus.OPEN

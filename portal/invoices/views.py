@@ -40,7 +40,7 @@ from portal.invoices.labels import (
 )
 from portal.invoices.lifecycle import payable_reason
 from portal.invoices.payment_form import read_invoice_submission
-from portal.invoices.status import display_status, local_today
+from portal.invoices.status import buyer_status, local_today
 from portal.models import AttemptState, Business, Invoice, InvoiceStatus
 from portal.processors import get_processor
 
@@ -166,7 +166,7 @@ def render_invoice(
     business = get_business(session)
     locale = known_locale(current_locale())
     billing = bill_to(invoice.order)
-    shown_status = display_status(invoice, now_utc(), business.timezone)
+    shown_status = buyer_status(invoice, now_utc(), business.timezone)
     payment_running = live_attempts(session, invoice.id, now_utc()) > 0
     page = render_template(
         "invoices/page.html",

@@ -244,6 +244,7 @@ def test_uncollectible_invoice_can_still_be_paid(client, db, contact):
     invoice = open_invoice(db, contact)
     mark_uncollectible(db, invoice, actor=STAFF)
 
+    assert 'id="invoice-status">Open<' in open_page(client, invoice)
     assert pay(client, invoice).status_code == 303
 
     db.refresh(invoice)

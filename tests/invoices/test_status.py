@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from portal.invoices.status import DisplayStatus, display_status
+from portal.invoices.status import DisplayStatus, buyer_status, display_status
 from portal.models import Invoice, InvoiceStatus
 
 DUE = date(2027, 3, 31)
@@ -84,3 +84,24 @@ def test_invoice_without_due_date_never_overdue():
     late = datetime(2030, 1, 1, tzinfo=UTC)
 
     assert display_status(invoice(due_date=None), late, "UTC") is DisplayStatus.OPEN
+
+
+def test_buyer_sees_uncollectible_as_open():
+    before_due = datetime(2027, 3, 1, tzinfo=UTC)
+    uncollectible = invoice(InvoiceStatus.UNCOLLECTIBLE)
+
+    assert buyer_status(uncollectible, before_due, "UTC") is DisplayStatus.OPEN
+
+
+def test_buyer_sees_late_uncollectible_as_overdue():
+    late = datetime(2027, 4, 2, tzinfo=UTC)
+    uncollectible = invoice(InvoiceStatus.UNCOLLECTIBLE)
+
+    assert buyer_status(uncollectible, late, "UTC") is DisplayStatus.OVERDUE
+
+
+def test_buyer_status_keeps_paid_and_void():
+    late = datetime(2027, 4, 2, tzinfo=UTC)
+
+    assert buyer_status(invoice(InvoiceStatus.PAID), late, "UTC") is DisplayStatus.PAID
+    assert buyer_status(invoice(InvoiceStatus.VOID), late, "UTC") is DisplayStatus.VOID
