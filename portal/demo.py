@@ -17,6 +17,8 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from portal.businesses import get_business
+from portal.checkout.embeds import build_snippets
 from portal.database import new_session
 from portal.models import (
     Business,
@@ -51,7 +53,11 @@ LINK_NOTES = {
     "workshop-kit": "adjustable quantities, the discount code WELCOME10, a "
     "shipping fee and custom fields.",
     "tokyo-print": "priced in yen (JPY), a currency without minor units.",
+    "embed-demo": "pages on http://127.0.0.1 and http://localhost, on any port, "
+    "may embed it. Its button snippet is printed below.",
 }
+EMBED_DEMO_SLUG = "embed-demo"
+EMBED_DEMO_ORIGINS = ["http://127.0.0.1:*", "http://localhost:*"]
 
 
 @click.group("demo", cls=AppGroup, help="Demo data.")
@@ -72,7 +78,12 @@ def seed_command() -> None:
         rows = [
             (link.slug, link.title, url) for link, url in zip(links, urls, strict=True)
         ]
+        [embed_link] = [link for link in links if link.slug == EMBED_DEMO_SLUG]
+        embed = embed_text(
+            embed_link, local_base_url(), get_business(session).brand_color
+        )
     click.echo(welcome_text(rows))
+    click.echo(embed)
     click.echo(back_office_text(local_base_url()))
 
 
@@ -123,6 +134,21 @@ def welcome_text(links: list[tuple[str, str, str]]) -> str:
     return "\n".join(lines)
 
 
+def embed_text(link: PaymentLink, base_url: str, brand_color: str) -> str:
+    """Build the lines ``demo seed`` prints on embedding ``link`` in another page."""
+    snippet = build_snippets(link, base_url, brand_color).button
+    return "\n".join(
+        [
+            "Try the embed: save this button snippet as embed.html in an empty folder,",
+            "serve the folder with python3 -m http.server 8000 --bind 127.0.0.1 and",
+            "open http://localhost:8000/embed.html (another origin than the demo).",
+            "",
+            textwrap.indent(snippet, "  "),
+            "",
+        ]
+    )
+
+
 def back_office_text(base_url: str) -> str:
     """Build the lines ``demo seed`` prints about the back office and its login."""
     return "\n".join(
@@ -147,7 +173,7 @@ def link_urls(links: Iterable[PaymentLink], base_url: str) -> list[str]:
 
 
 def seed_demo(session: Session) -> list[PaymentLink]:
-    """Add the demo rows that are missing and return the three demo links.
+    """Add the demo rows that are missing and return the demo links.
 
     The caller commits. An existing business is kept as it is, because an
     installation has exactly one.
@@ -164,6 +190,7 @@ def seed_demo(session: Session) -> list[PaymentLink]:
         _ensure_poster_link(session, vat),
         _ensure_workshop_link(session, vat),
         _ensure_tokyo_link(session),
+        _ensure_embed_link(session, vat),
     ]
     session.flush()
     logger.info("demo data seeded: %d payment links", len(links))
@@ -359,6 +386,30 @@ def _ensure_tokyo_link(session: Session) -> PaymentLink:
     # JPY has no minor unit, so 8000 is 8,000 yen.
     link.items.append(
         PaymentLinkItem(price=_ensure_price(session, "Tokyo night print", "JPY", 8000))
+    )
+    session.add(link)
+    return link
+
+
+def _ensure_embed_link(session: Session, vat: TaxRate) -> PaymentLink:
+    link = _find_link(session, EMBED_DEMO_SLUG)
+    if link is not None:
+        return link
+    link = PaymentLink(
+        slug=EMBED_DEMO_SLUG,
+        title="Sticker set",
+        description="Six vinyl stickers of Nordlys prints.",
+        currency="EUR",
+        allowed_origins=EMBED_DEMO_ORIGINS,
+        after_payment_message="Your stickers ship within three working days.",
+    )
+    link.items.append(
+        PaymentLinkItem(
+            price=_ensure_price(session, "Sticker set", "EUR", 1200),
+            adjustable_quantity=True,
+            max_quantity=5,
+            tax_rate=vat,
+        )
     )
     session.add(link)
     return link

@@ -24,7 +24,7 @@ from portal.models import (
 )
 from portal.staff.passwords import verify_password
 
-DEMO_SLUGS = ["poster", "workshop-kit", "tokyo-print"]
+DEMO_SLUGS = ["poster", "workshop-kit", "tokyo-print", "embed-demo"]
 
 
 def row_counts(session) -> dict[str, int]:
@@ -48,7 +48,7 @@ def test_seed_twice_adds_nothing_twice(db):
 
     assert row_counts(db) == counts
     assert counts["businesses"] == 1
-    assert counts["payment_links"] == 3
+    assert counts["payment_links"] == 4
     assert counts["discounts"] == 1
     assert counts["document_sequences"] == 2
     assert [link.slug for link in links] == DEMO_SLUGS
@@ -62,6 +62,7 @@ def test_seed_links_have_their_currencies(db):
         "poster": "EUR",
         "workshop-kit": "EUR",
         "tokyo-print": "JPY",
+        "embed-demo": "EUR",
     }
     for seeded in links:
         assert {item.price.currency for item in seeded.items} == {seeded.currency}
@@ -159,7 +160,7 @@ def test_seed_command_prints_link_urls(app, db, monkeypatch):
         *(f"http://127.0.0.1:8123/pay/{slug}" for slug in DEMO_SLUGS),
         "http://127.0.0.1:8123/merchant/",
     ]
-    assert db.scalar(select(func.count()).select_from(PaymentLink)) == 3
+    assert db.scalar(select(func.count()).select_from(PaymentLink)) == 4
 
 
 def test_seed_command_explains_demo_links(app, db):
@@ -231,3 +232,27 @@ def test_back_office_text_names_url_and_login():
     assert "http://127.0.0.1:5123/merchant/" in text
     assert DEMO_OWNER_EMAIL in text
     assert DEMO_OWNER_PASSWORD in text
+
+
+def test_seed_embed_link_allows_local_origins(db):
+    seed_demo(db)
+    db.commit()
+
+    embed = link(db, "embed-demo")
+    assert embed.allowed_origins == ["http://127.0.0.1:*", "http://localhost:*"]
+    assert embed.active
+    assert [item.price.unit_amount for item in embed.items] == [1200]
+
+
+def test_seed_command_prints_button_snippet(app, db, monkeypatch):
+    monkeypatch.setenv("PORT", "8123")
+
+    result = app.test_cli_runner().invoke(args=["demo", "seed"])
+
+    assert result.exit_code == 0, result.output
+    assert (
+        '  <script src="http://127.0.0.1:8123/static/js/embed.js" async></script>\n'
+        '  <a href="http://127.0.0.1:8123/pay/embed-demo" '
+        'data-kassa-button="embed-demo" target="_blank" rel="noopener">Buy now</a>\n'
+    ) in result.output
+    assert "open http://localhost:8000/embed.html" in result.output
