@@ -14,6 +14,9 @@ PROCESSORS = ("test", "stripe")
 
 
 def init_app(app: Flask) -> None:
+    from portal.processors.stripe.cli import stripe_group
+
+    app.cli.add_command(stripe_group)
     name = app.config["KASSA_PROCESSOR"]
     if name == "stripe":
         # Reads and checks the settings only: Stripe is not called at start-up.

@@ -45,7 +45,8 @@ def apply_refund_event(
     if row is not None and row.processor_ref is None and _call_may_be_running(row):
         # The refund call that made it may still be recording its own response.
         raise RetryLater(f"refund {row.id} is still being recorded")
-    if row is None:
+    added = row is None
+    if added:
         intent_id = refund_intent_id(refund) or _intent_of_charge(processor, refund)
         payment = find_payment(session, intent_id) if intent_id else None
         if payment is None:
@@ -62,11 +63,10 @@ def apply_refund_event(
     succeeded = apply_refund_result(
         session, row, result, actor=ACTOR, client_address=None
     )
-    return Outcome(
-        "applied",
-        f"refund {row.id}: {previous.value} -> {row.status.value}",
-        notify_refunds=[row.id] if succeeded else [],
-    )
+    note = f"{previous.value} -> {row.status.value}"
+    if added:
+        note = f"added as {row.status.value}"
+    return Outcome("applied", note, notify_refunds=[row.id] if succeeded else [])
 
 
 def apply_charge_refunded(
