@@ -31,7 +31,7 @@ function setUpStripePayment(container) {
   // A quantity or discount code changes the total through htmx; the Payment
   // Element shows what the buyer agrees to pay, so it follows.
   document.body.addEventListener("htmx:afterSwap", () => {
-    const amount = shownAmount(form);
+    const amount = payableAmount(form, container);
     if (amount > 0) {
       elements.update({ amount });
     }
@@ -42,7 +42,7 @@ function setUpStripePayment(container) {
     const paying = !submitter || submitter.value === "pay";
     // Summary updates post as before, and an order with nothing to pay, or a
     // second pass with the PaymentMethod already in the form, goes as it is.
-    if (!paying || methodField.value || shownAmount(form) === 0) {
+    if (!paying || methodField.value || payableAmount(form, container) === 0) {
       return;
     }
     event.preventDefault();
@@ -94,10 +94,15 @@ function setUpStripePayment(container) {
   });
 }
 
-function shownAmount(form) {
-  // "EUR:28191": the total in minor units that the Pay button shows.
+function payableAmount(form, container) {
+  // A payment link's form carries the total its Pay button shows, such as
+  // "EUR:28191" in minor units, which htmx updates. An invoice's amount due
+  // does not change on its page.
   const shown = form.elements.namedItem("shown_total");
-  return shown ? Number(shown.value.split(":")[1]) : 0;
+  if (shown) {
+    return Number(shown.value.split(":")[1]);
+  }
+  return Number(container.dataset.amount);
 }
 
 function billingDetails(form) {
