@@ -21,7 +21,7 @@ from portal.catalog.local_time import check_future, parse_local
 from portal.catalog.text import clean_line, parse_choice
 from portal.checkout.form import MAX_CODE_LENGTH
 from portal.discounts import normalise_code
-from portal.models import Discount
+from portal.models import Discount, PaymentLinkItem
 
 MAX_NAME_LENGTH = 100
 MAX_REDEMPTIONS = 2**31 - 1  # an SQL INTEGER column
@@ -172,11 +172,34 @@ def create_discount(session: Session, values: DiscountInput) -> Discount:
     return discount
 
 
+def links_using_discount(session: Session, discount_id: int) -> int:
+    """Count the payment links that put the discount on a line item."""
+    return session.scalar(
+        select(func.count(func.distinct(PaymentLinkItem.link_id))).where(
+            PaymentLinkItem.discount_id == discount_id
+        )
+    )
+
+
 def update_discount(
     session: Session, discount: Discount, values: DiscountInput
 ) -> dict[str, str]:
-    """Apply ``values`` and return the changed fields with their new values."""
+    """Apply ``values`` and return the changed fields with their new values.
+
+    Raises ``CatalogError`` when the code is taken, or when payment links put
+    the discount on a line item and its amount off would change currency or
+    appear, because a line's amount off must be in the link's currency.
+    """
     check_code_free(session, values.code, discount.id)
+    if values.amount_off is not None and values.currency != discount.currency:
+        linked = links_using_discount(session, discount.id)
+        if linked:
+            raise CatalogError(
+                f"{linked} payment link(s) put this discount on a line item, so "
+                f"it cannot become an amount off in {values.currency}. Add a new "
+                "discount instead.",
+                "currency",
+            )
     changes = {
         field: str(new)
         for field in _FIELDS

@@ -461,3 +461,25 @@ def test_archived_tax_rate_only_kept_by_its_fee(client, db, business, signed_in)
     assert new.status_code == 422
     assert "active tax rate" in field_error(new.get_data(as_text=True), "tax_rate_id")
     assert len(rows(db, Fee)) == 1
+
+
+def test_line_discount_keeps_its_currency(client, db, business, signed_in):
+    signed_in(StaffRole.SALES)
+    discount = make_discount(db, None, percent=10, name="Launch offer")
+    make_link(db, items=[{"name": "Poster", "unit_amount": 3900, "discount": discount}])
+    db.commit()
+    page = f"/merchant/catalogue/discounts/{discount.id}"
+    form = discount_form(code="", name="Launch offer", kind="amount")
+
+    moved = submit(client, page, page, {**form, "currency": "JPY", "amount_off": "500"})
+    same = submit(
+        client, page, page, discount_form(code="", name="Launch", percent="15")
+    )
+
+    assert moved.status_code == 409
+    assert "Add a new discount instead" in field_error(
+        moved.get_data(as_text=True), "currency"
+    )
+    assert same.status_code == 303
+    [saved] = rows(db, Discount)
+    assert (saved.name, saved.percent, saved.amount_off) == ("Launch", 15, None)
