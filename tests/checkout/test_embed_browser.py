@@ -181,6 +181,49 @@ def test_button_overlay_reports_payment(page, live_server, host_site, poster):
     assert close["detail"] == {"slug": "poster", "completed": True}
 
 
+def test_host_page_follows_after_payment_url(page, live_server, host_site, db, poster):
+    thanks = host_site.add_page("/thanks.html", "<p id='thanks'>Thank you!</p>")
+    poster.after_payment_url = thanks
+    db.commit()
+    url = host_site.add_page("/redirect.html", snippets(poster, live_server).button)
+    page.goto(url)
+    page.get_by_role("button", name="Buy now").click()
+
+    pay_in(page.frame_locator("dialog iframe"))
+
+    page.wait_for_url(thanks)
+    expect(page.locator("#thanks")).to_be_visible()
+
+
+def test_host_page_can_stay_after_payment(page, live_server, host_site, db, poster):
+    poster.after_payment_url = host_site.add_page("/thanks.html", "<p>Thanks</p>")
+    db.commit()
+    stay = (
+        "<script>document.addEventListener('kassa:complete', (event) => "
+        "event.preventDefault());</script>"
+    )
+    url = host_site.add_page(
+        "/stay.html", EVENT_RECORDER + stay + snippets(poster, live_server).button
+    )
+    page.goto(url)
+    page.get_by_role("button", name="Buy now").click()
+    frame = page.frame_locator("dialog iframe")
+
+    pay_in(frame)
+
+    expect(
+        frame.get_by_role("heading", name="Thank you for your payment")
+    ).to_be_visible()
+    page.wait_for_function("window.kassaEvents.length === 2")
+    [complete] = events(page, "kassa:complete")
+    assert complete["detail"]["redirectUrl"] == poster.after_payment_url
+    # A navigation that the listener failed to stop would have committed by now.
+    page.wait_for_timeout(500)
+    assert page.url == url
+    continue_link = frame.get_by_role("link", name="Continue")
+    expect(continue_link).to_have_attribute("target", "_top")
+
+
 def test_inline_checkout_fits_and_pays(page, live_server, host_site, poster):
     url = host_site.add_page(
         "/inline.html", EVENT_RECORDER + snippets(poster, live_server).inline
