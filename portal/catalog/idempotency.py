@@ -29,9 +29,9 @@ def valid_key(key: str | None) -> bool:
 def serialize_creates(session: Session) -> None:
     """Make concurrent creates wait for each other until the caller's commit.
 
-    The no-op UPDATE of the business row holds that row's lock on PostgreSQL
+    The no-op UPDATE of the business row takes that row's lock on PostgreSQL
     and the database's write lock on SQLite, so the look-up in
-    ``find_created`` that follows sees any create committed before it.
+    ``find_created`` that follows reads every create committed before it.
     """
     session.execute(
         update(Business).values(currency=Business.currency),

@@ -1,4 +1,4 @@
-"""What the catalogue and payment link editors share: errors, audit rows, creates.
+"""Helpers shared by the catalogue and payment link editors: errors, audit, creates.
 
 Every create form carries a random key (``portal.catalog.idempotency``), so
 that a double submit makes one record; the audit row of the creation keeps
@@ -26,7 +26,7 @@ NO_BUSINESS = (
 
 
 def require_business() -> Business:
-    """Return the business, or answer 409 when none is set up."""
+    """Return the business, or abort with 409 when none is set up."""
     business = business_or_none()
     if business is None:
         abort(409, description=NO_BUSINESS)

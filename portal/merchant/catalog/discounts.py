@@ -119,6 +119,7 @@ def create_discount_view():
     except IntegrityError:
         # Another discount took the code between the check and the commit.
         session.rollback()
+        logger.warning("new discount's code was taken before commit")
         return _render(
             form, errors=attach_errors(form, {"code": CODE_TAKEN}), status=409
         )
@@ -165,6 +166,7 @@ def update_discount_view(discount_id: int):
             session.commit()
         except IntegrityError:
             session.rollback()
+            logger.warning("discount %s: code was taken before commit", discount_id)
             errors = attach_errors(form, {"code": CODE_TAKEN})
             return _render(form, discount, errors, 409)
         logger.info("discount %s changed: %s", discount.id, sorted(changes))

@@ -1,4 +1,4 @@
-"""Loading a payment link for the back office, or answering 404."""
+"""Loading a payment link for the back office; an unknown id is a 404."""
 
 from flask import abort
 from sqlalchemy import select

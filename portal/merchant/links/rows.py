@@ -1,7 +1,7 @@
 """Rows that htmx adds to and removes from the payment link editor.
 
-Each answer that adds a row also replaces the Add button out of band, so
-that the next click asks for the next row number.
+Each response that adds a row also replaces the Add button out of band, so
+that the next click requests the next row number.
 """
 
 from flask import make_response, render_template, request
@@ -55,5 +55,6 @@ def link_custom_field_row():
 @blueprint.get("/links/rows/removed")
 @requires(Permission.SELL)
 def link_row_removed():
-    """Answer a Remove button: its ``hx-swap="delete"`` drops the row itself."""
+    """Return an empty response to a Remove button, whose ``hx-swap="delete"``
+    drops the row."""
     return make_response("")

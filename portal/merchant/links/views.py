@@ -149,6 +149,7 @@ def create_link_view():
     except IntegrityError:
         # Another link took the slug between the check and the commit.
         session.rollback()
+        logger.warning("new payment link's slug was taken before commit")
         errors = attach_errors(form, {"slug": SLUG_TAKEN})
         return _render_editor(form, business, errors=errors, status=409)
     logger.info("payment link %s created", link.id)
@@ -205,6 +206,7 @@ def update_link_view(link_id: int):
             session.commit()
         except IntegrityError:
             session.rollback()
+            logger.warning("payment link %s: slug was taken before commit", link_id)
             errors = attach_errors(form, {"slug": SLUG_TAKEN})
             return _render_editor(form, business, link, errors, 409)
         logger.info("payment link %s changed: %s", link.id, sorted(changes))
