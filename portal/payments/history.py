@@ -21,6 +21,8 @@ ACTION_LABELS = {
     "refund.canceled": "Refund canceled",
     "receipt.resent": "Receipt sent again",
     "receipt.resend_failed": "Receipt could not be sent again",
+    "dispute.opened": "Dispute opened",
+    "dispute.status_changed": "Dispute status changed",
 }
 
 
