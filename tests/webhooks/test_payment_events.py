@@ -200,3 +200,33 @@ def test_localstripe_webhook_fails_debit(app, db, localstripe, live_server):
     )
     assert failed
     assert reload(db, payment).failure_message.startswith("The bank debit failed.")
+
+
+def test_event_before_checkout_records_is_redelivered(client, db):
+    from portal.models import AttemptState, CheckoutAttempt, ProcessorEvent
+    from tests.factories import make_link
+
+    link = make_link(db, items=[{"name": "Poster", "unit_amount": 5000}])
+    attempt = CheckoutAttempt(key="attempt-in-flight", link_id=link.id)
+    db.add(attempt)
+    db.commit()
+    event = make_event(
+        "payment_intent.succeeded",
+        {
+            "id": "pi_not_recorded_yet",
+            "amount": 5000,
+            "currency": "eur",
+            "status": "succeeded",
+            "metadata": {"kassa_idempotency_key": "checkout-attempt-in-flight"},
+        },
+    )
+
+    early = post_event(client, event)
+    attempt.state = AttemptState.FAILED
+    db.commit()
+    later = post_event(client, event)
+
+    assert early.status_code == 503
+    assert later.status_code == 200
+    assert later.get_json()["outcome"] == "unknown_object"
+    assert len(db.scalars(select(ProcessorEvent)).all()) == 1
