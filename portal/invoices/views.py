@@ -41,7 +41,13 @@ from portal.invoices.labels import (
 from portal.invoices.lifecycle import payable_reason
 from portal.invoices.payment_form import read_invoice_submission
 from portal.invoices.status import buyer_status, local_today
-from portal.models import AttemptState, Business, Invoice, InvoiceStatus
+from portal.models import (
+    AttemptState,
+    Business,
+    CheckoutAttempt,
+    Invoice,
+    InvoiceStatus,
+)
 from portal.processors import get_processor
 
 logger = logging.getLogger(__name__)
@@ -184,6 +190,7 @@ def render_invoice(
         else None,
         payable=payable_reason(invoice) is None and not payment_running,
         payment_running=payment_running,
+        authenticate_url=_pending_authentication(session, invoice),
         values=values or {},
         errors=errors or {},
         message=message,
@@ -211,3 +218,23 @@ def _dates(invoice: Invoice, business: Business, locale: str) -> dict[str, str]:
         "due_on": long_date(invoice.due_date),
         "paid_on": paid_on,
     }
+
+
+def _pending_authentication(session, invoice: Invoice) -> str | None:
+    """Return the authentication step of a payment still waiting for the buyer.
+
+    Such an attempt keeps the invoice from a second payment for a while, so
+    the page offers to finish it instead.
+    """
+    attempt = session.scalars(
+        select(CheckoutAttempt)
+        .where(
+            CheckoutAttempt.invoice_id == invoice.id,
+            CheckoutAttempt.state == AttemptState.REQUIRES_ACTION,
+            CheckoutAttempt.payment_id.is_not(None),
+        )
+        .order_by(CheckoutAttempt.id.desc())
+    ).first()
+    if attempt is None:
+        return None
+    return url_for("checkout.authenticate", token=attempt.payment.token)

@@ -428,3 +428,14 @@ def outbox_messages(app) -> list[EmailMessage]:
     return [
         parser.parsebytes(path.read_bytes()) for path in sorted(folder.glob("*.eml"))
     ]
+
+
+def test_abandoned_authentication_offered_again(client, db, contact):
+    invoice = open_invoice(db, contact)
+    pay(client, invoice, card_number="4000 0025 0000 3155")
+    [payment] = payments(db)
+
+    html = open_page(client, invoice)
+
+    assert 'id="pay-button"' not in html
+    assert f'href="/pay/authenticate/{payment.token}"' in html
