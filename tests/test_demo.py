@@ -50,7 +50,7 @@ def test_seed_twice_adds_nothing_twice(db):
     assert counts["businesses"] == 1
     assert counts["payment_links"] == 4
     assert counts["discounts"] == 1
-    assert counts["document_sequences"] == 2
+    assert counts["document_sequences"] == 3
     assert [link.slug for link in links] == DEMO_SLUGS
 
 
@@ -79,7 +79,7 @@ def test_seed_business(db):
     assert business.logo_url == "img/demo-logo.svg"
     assert business.tax_id == "FI12345671"
     sequences = {row.name: row.prefix for row in db.scalars(select(DocumentSequence))}
-    assert sequences == {"invoice": "INV-", "receipt": "RCT-"}
+    assert sequences == {"invoice": "INV-", "receipt": "RCT-", "refund": "RFD-"}
 
 
 def test_seed_keeps_existing_business(db):
