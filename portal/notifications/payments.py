@@ -160,7 +160,8 @@ def _pay_again_url(payment: Payment, receipt_url: str, locale: str) -> str:
     """Return the checkout or invoice page in the buyer's language, or the receipt."""
     query = urlencode({"lang": locale})
     if payment.link is None:
-        invoice = invoice_paid_by(object_session(payment), payment)
+        session = object_session(payment)
+        invoice = invoice_paid_by(session, payment) if session else None
         if invoice is None:
             return receipt_url
         return public_url(f"/invoices/{invoice.token}?{query}")
