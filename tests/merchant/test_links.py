@@ -634,6 +634,8 @@ def test_detail_page_shows_url_payments_and_totals(client, db, catalogue, signed
     assert 'data-copy-url="checkout-url"' in page
     assert "/static/js/merchant-links.js" in page
     assert "<script>" not in page
+    assert "Share and embed" in page
+    assert "/pay/spring-kit/qr.svg" in page
     assert "Collected in EUR · 1 payment(s)" in page
     assert "€336.54" in page
     assert page.count("aino@example.com") == 2

@@ -72,7 +72,6 @@ def link_detail(link_id: int):
         can_sell=can_sell(),
         has_payment_detail="merchant.payment_detail" in endpoints,
         has_link_index="merchant.payment_links" in endpoints,
-        has_link_share="link_share" in current_app.jinja_env.globals,
     )
 
 
