@@ -294,6 +294,11 @@ def test_several_embeds_on_one_page(page, live_server, host_site, poster, print_
 
     assert page.locator("script[src$='/static/js/embed.js']").count() == 3
     expect(page.get_by_role("button", name="Buy now")).to_have_count(2)
+    # The inline frame reports opening once it has loaded; wait for it so the
+    # order of the events below does not depend on the machine's speed.
+    page.wait_for_function(
+        "window.kassaEvents.some((event) => event.name === 'kassa:open')"
+    )
     page.locator("#tokyo").click()
     overlay = page.frame_locator("dialog iframe")
     expect(overlay.get_by_role("heading", name="Tokyo night print")).to_be_visible()
