@@ -5,7 +5,7 @@ test-mode processor's record of refunds, and the business's receipt
 settings: a footer text and which optional facts receipts show.
 
 Revision ID: 0005
-Revises: 0003
+Revises: 0004
 Create Date: 2026-12-04 18:30:00.000000
 """
 
@@ -16,7 +16,7 @@ from alembic import op
 
 
 revision: str = "0005"
-down_revision: str | None = "0003"
+down_revision: str | None = "0004"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

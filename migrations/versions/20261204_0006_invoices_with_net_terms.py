@@ -10,7 +10,7 @@ table refers to either of them before this revision, so dropping the old
 copy passes the foreign key checks.
 
 Revision ID: 0006
-Revises: 0002
+Revises: 0005
 Create Date: 2026-12-04 17:30:00.000000
 """
 
@@ -21,7 +21,7 @@ from alembic import op
 
 
 revision: str = "0006"
-down_revision: str | None = "0002"
+down_revision: str | None = "0005"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

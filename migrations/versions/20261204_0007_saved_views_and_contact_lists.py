@@ -7,7 +7,7 @@ batch mode on SQLite copies reflected indexes when it rebuilds a table, so
 the order in which this and 0006 run does not matter.
 
 Revision ID: 0007
-Revises: 0003
+Revises: 0006
 Create Date: 2026-12-04 19:00:00.000000
 """
 
@@ -18,7 +18,7 @@ from alembic import op
 
 
 revision: str = "0007"
-down_revision: str | None = "0003"
+down_revision: str | None = "0006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -6,7 +6,7 @@ business's bank, and processor customers with the payment methods buyers
 agreed to save for later charges.
 
 Revision ID: 0008
-Revises: 0002
+Revises: 0007
 Create Date: 2026-12-04 19:00:00.000000
 """
 
@@ -17,7 +17,7 @@ from alembic import op
 
 
 revision: str = "0008"
-down_revision: str | None = "0002"
+down_revision: str | None = "0007"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
