@@ -32,6 +32,8 @@ _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 # Digits with one optional decimal point or comma; no sign, exponent or spaces.
 _AMOUNT = re.compile(r"(?P<whole>[0-9]+)(?:[.,](?P<fraction>[0-9]+))?")
 _MAX_TEXT = 320
+FIRST_DAY = date(1900, 1, 1)
+LAST_DAY = date(9998, 12, 31)
 
 
 class FilterError(ValueError):
@@ -175,11 +177,19 @@ class DateRangeFilter(Filter):
         try:
             if not _DATE.fullmatch(text):
                 raise ValueError(text)
-            return date.fromisoformat(text)
+            day = date.fromisoformat(text)
         except ValueError:
             raise FilterError(
                 param, f"{label} must be a date like 2026-12-31."
             ) from None
+        # Days at the ends of the calendar have no UTC midnight in every zone.
+        if not FIRST_DAY <= day <= LAST_DAY:
+            raise FilterError(
+                param,
+                f"{label} must be between {FIRST_DAY.isoformat()} and"
+                f" {LAST_DAY.isoformat()}.",
+            )
+        return day
 
     def condition(self, value: DateRange, context: ListingContext) -> Condition:
         conditions = []
@@ -187,10 +197,9 @@ class DateRangeFilter(Filter):
             start = context.day_start(value.start) if self.timestamp else value.start
             conditions.append(self.column >= start)
         if value.end is not None and self.timestamp:
-            if value.end < date.max:
-                conditions.append(
-                    self.column < context.day_start(value.end + timedelta(days=1))
-                )
+            conditions.append(
+                self.column < context.day_start(value.end + timedelta(days=1))
+            )
         elif value.end is not None:
             conditions.append(self.column <= value.end)
         return _all_of(conditions)

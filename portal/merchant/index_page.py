@@ -82,6 +82,23 @@ class IndexPage:
     def query(self) -> str:
         return urlencode(self.pairs)
 
+    @property
+    def save_query(self) -> str:
+        """Return the query a saved view would store: canonical, or as sent if invalid.
+
+        Saving an invalid query is rejected with the same message the page shows.
+        """
+        if not self.errors:
+            return self.query
+        pairs = [
+            (name, value)
+            for name, values in self.raw.items()
+            if name not in (AFTER, BEFORE, VIEW)
+            for value in values
+            if value
+        ]
+        return urlencode(pairs)
+
     def url(self, pairs: Iterable[tuple[str, str]] | None = None) -> str:
         """Return the index URL with ``pairs``, by default the current filters."""
         base = url_for(self.endpoint, **self.url_values)

@@ -63,6 +63,15 @@ def test_bad_date_gets_example(text):
     }
 
 
+@pytest.mark.parametrize("text", ["0001-01-01", "1899-12-31", "9999-12-31"])
+def test_date_outside_calendar_range(text):
+    parsed = parsed_payments(created_to=text)
+
+    assert parsed.errors == {
+        "created_to": "Created to must be between 1900-01-01 and 9998-12-31."
+    }
+
+
 def test_reversed_date_range_is_rejected():
     parsed = parsed_payments(created_from="2026-11-30", created_to="2026-11-01")
 

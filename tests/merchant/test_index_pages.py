@@ -154,6 +154,12 @@ def test_htmx_gets_only_the_results(client, signed_in, sales):
     assert response.headers["HX-Push-Url"] == "/merchant/payments?status=succeeded"
     # The filter form's sort field is replaced out of band.
     assert 'id="index-sort" name="sort" value="-created" hx-swap-oob="true"' in page
+    # So is the query that the save form outside the results would store.
+    assert (
+        'id="save-view-query" name="query" value="status=succeeded"'
+        ' hx-swap-oob="true"' in page
+    )
+    assert 'name="name"' not in page
 
 
 def test_htmx_bad_value_gets_results_with_message(client, signed_in, sales):

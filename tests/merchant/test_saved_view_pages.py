@@ -110,6 +110,18 @@ def test_empty_name_gets_422(client, signed_in, invoices):
     assert "Enter a name for the view." in response.get_data(as_text=True)
 
 
+def test_saving_bad_filters_gets_the_filter_message(client, signed_in, invoices, db):
+    signed_in(StaffRole.SALES)
+    page = client.get("/merchant/invoices?status=late&after=x").get_data(as_text=True)
+
+    response = save(client, "Late", query="status=late")
+
+    assert 'id="save-view-query" name="query" value="status=late"' in page
+    assert response.status_code == 400
+    assert "Status &#39;late&#39; is unknown" in response.get_data(as_text=True)
+    assert db.query(SavedView).count() == 0
+
+
 def test_unknown_index_is_400(client, signed_in, invoices):
     signed_in(StaffRole.SALES)
     token = csrf_token(client, "/merchant/invoices")
