@@ -7,6 +7,7 @@ takes in one charge are rejected.
 """
 
 import re
+from collections.abc import Sequence
 from decimal import Decimal
 
 from portal.catalog.errors import CatalogError
@@ -23,6 +24,20 @@ def example_amount(currency: str) -> str:
     """Return a sample amount with the currency's decimal places, such as 12.50."""
     places = exponent(currency)
     return "80" if places == 0 else "12." + "50".ljust(places, "0")
+
+
+def parse_currency(value: object, currencies: Sequence[str]) -> str:
+    """Return ``value`` as an upper-case currency code from ``currencies``.
+
+    Raises ``CatalogError`` on the "currency" field for any other code.
+    """
+    currency = str(value or "").strip().upper()
+    if currency not in currencies:
+        raise CatalogError(
+            f"Choose one of the accepted currencies: {', '.join(currencies)}.",
+            "currency",
+        )
+    return currency
 
 
 def parse_amount(text: str, currency: str, field: str | None = None) -> int:

@@ -15,7 +15,8 @@ from enum import StrEnum
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from portal.catalog.amounts import parse_amount, parse_percent
+from portal.catalog.amounts import parse_amount, parse_currency, parse_percent
+from portal.catalog.changes import apply_changes
 from portal.catalog.errors import CatalogError, ErrorCollector
 from portal.catalog.local_time import check_future, parse_local
 from portal.catalog.text import clean_line, parse_choice
@@ -97,12 +98,8 @@ def read_discount(
             parse_percent, str(data.get("percent") or ""), "percent"
         )
     elif kind is DiscountKind.AMOUNT:
-        currency = str(data.get("currency") or "").strip().upper()
-        if currency not in currencies:
-            collector.errors["currency"] = (
-                f"Choose one of the accepted currencies: {', '.join(currencies)}."
-            )
-        else:
+        currency = collector.check(parse_currency, data.get("currency"), currencies)
+        if currency is not None:
             amount_off = collector.check(
                 parse_amount, str(data.get("amount_off") or ""), currency, "amount_off"
             )
@@ -200,13 +197,7 @@ def update_discount(
                 "discount instead.",
                 "currency",
             )
-    changes = {
-        field: str(new)
-        for field in _FIELDS
-        if getattr(discount, field) != (new := getattr(values, field))
-    }
-    _apply(discount, values)
-    return changes
+    return apply_changes(discount, values, _FIELDS)
 
 
 _FIELDS = (

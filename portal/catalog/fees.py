@@ -12,7 +12,8 @@ from enum import StrEnum
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from portal.catalog.amounts import parse_amount, parse_percent
+from portal.catalog.amounts import parse_amount, parse_currency, parse_percent
+from portal.catalog.changes import apply_changes
 from portal.catalog.errors import CatalogError, ErrorCollector
 from portal.catalog.text import clean_line, parse_choice, parse_id
 from portal.models import Fee, PaymentLinkFee, TaxRate
@@ -51,12 +52,8 @@ def read_fee(
     kind = parse_choice(FeeKind, data.get("kind"))
     flat_amount = currency = percent = None
     if kind is FeeKind.FLAT:
-        currency = str(data.get("currency") or "").strip().upper()
-        if currency not in currencies:
-            collector.errors["currency"] = (
-                f"Choose one of the accepted currencies: {', '.join(currencies)}."
-            )
-        else:
+        currency = collector.check(parse_currency, data.get("currency"), currencies)
+        if currency is not None:
             flat_amount = collector.check(
                 parse_amount, str(data.get("amount") or ""), currency, "amount"
             )
@@ -123,11 +120,6 @@ def update_fee(session: Session, fee: Fee, values: FeeInput) -> dict[str, str]:
     Raises ``CatalogError`` when payment links use the fee and its kind or
     currency would change, because each link takes fees in its own currency.
     """
-    changes = {
-        field: str(new)
-        for field in ("name", "flat_amount", "currency", "percent", "tax_rate_id")
-        if getattr(fee, field) != (new := getattr(values, field))
-    }
     linked = links_using_fee(session, fee.id)
     moves = fee_kind(fee) is not _kind_of(values) or fee.currency != values.currency
     if linked and moves:
@@ -137,8 +129,7 @@ def update_fee(session: Session, fee: Fee, values: FeeInput) -> dict[str, str]:
             "Add a new fee instead.",
             "kind",
         )
-    _apply(fee, values)
-    return changes
+    return apply_changes(fee, values, _FIELDS)
 
 
 def delete_fee(session: Session, fee: Fee) -> None:
@@ -155,9 +146,9 @@ def _kind_of(values: FeeInput) -> FeeKind:
     return FeeKind.PERCENT if values.percent is not None else FeeKind.FLAT
 
 
+_FIELDS = ("name", "flat_amount", "currency", "percent", "tax_rate_id")
+
+
 def _apply(fee: Fee, values: FeeInput) -> None:
-    fee.name = values.name
-    fee.flat_amount = values.flat_amount
-    fee.currency = values.currency
-    fee.percent = values.percent
-    fee.tax_rate_id = values.tax_rate_id
+    for field in _FIELDS:
+        setattr(fee, field, getattr(values, field))

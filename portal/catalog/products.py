@@ -13,7 +13,8 @@ from urllib.parse import urlsplit
 from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
-from portal.catalog.amounts import parse_amount
+from portal.catalog.amounts import parse_amount, parse_currency
+from portal.catalog.changes import apply_changes, changed_fields
 from portal.catalog.errors import CatalogError, ErrorCollector
 from portal.catalog.text import clean_line, clean_text, parse_choice
 from portal.models import (
@@ -113,11 +114,7 @@ def read_price(data: Mapping[str, object], currencies: Sequence[str]) -> PriceIn
     Raises ``InvalidInput`` naming each bad field.
     """
     collector = ErrorCollector()
-    currency = str(data.get("currency") or "").strip().upper()
-    if currency not in currencies:
-        collector.errors["currency"] = (
-            f"Choose one of the accepted currencies: {', '.join(currencies)}."
-        )
+    currency = collector.check(parse_currency, data.get("currency"), currencies)
     kind = parse_choice(PriceKind, data.get("kind"))
     if kind is None:
         collector.errors["kind"] = "Choose one-time or recurring."
@@ -127,7 +124,7 @@ def read_price(data: Mapping[str, object], currencies: Sequence[str]) -> PriceIn
     if kind is PriceKind.ONE_TIME:
         frequency = None
     amount = None
-    if "currency" not in collector.errors:
+    if currency is not None:
         amount = collector.check(
             parse_amount, str(data.get("amount") or ""), currency, "amount"
         )
@@ -151,13 +148,9 @@ def create_product(session: Session, values: ProductInput) -> Product:
 
 def update_product(product: Product, values: ProductInput) -> dict[str, str]:
     """Apply ``values`` and return the changed fields with their new values."""
-    changes: dict[str, str] = {}
-    for field in ("name", "description", "image_url", "active"):
-        new = getattr(values, field)
-        if getattr(product, field) != new:
-            setattr(product, field, new)
-            changes[field] = str(new)
-    return changes
+    return apply_changes(
+        product, values, ("name", "description", "image_url", "active")
+    )
 
 
 def price_label(price: Price) -> str:
@@ -205,11 +198,9 @@ def change_price(session: Session, price: Price, values: PriceInput) -> dict[str
             "Payments or invoices have used this price, so it cannot change. "
             "Archive it and add a new price instead."
         )
-    changes = {
-        field: new
-        for field in ("currency", "unit_amount", "kind", "frequency")
-        if getattr(price, field) != (new := getattr(values, field))
-    }
+    changes = changed_fields(
+        price, values, ("currency", "unit_amount", "kind", "frequency")
+    )
     linked = links_using_price(session, price.id)
     if linked and ({"currency", "kind"} & changes.keys()):
         raise CatalogError(
@@ -217,6 +208,4 @@ def change_price(session: Session, price: Price, values: PriceInput) -> dict[str
             "cannot change. Add a new price instead.",
             "currency" if "currency" in changes else "kind",
         )
-    for field, new in changes.items():
-        setattr(price, field, new)
-    return {field: str(new) for field, new in changes.items()}
+    return apply_changes(price, values, changes)

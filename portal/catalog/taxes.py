@@ -11,6 +11,7 @@ from decimal import Decimal
 from sqlalchemy.orm import Session
 
 from portal.catalog.amounts import parse_percent
+from portal.catalog.changes import apply_changes
 from portal.catalog.errors import ErrorCollector
 from portal.catalog.text import clean_line
 from portal.models import TaxRate
@@ -58,13 +59,7 @@ def create_tax_rate(session: Session, values: TaxRateInput) -> TaxRate:
 
 def update_tax_rate(rate: TaxRate, values: TaxRateInput) -> dict[str, str]:
     """Apply ``values`` and return the changed fields with their new values."""
-    changes: dict[str, str] = {}
-    for field in ("name", "percent", "inclusive", "active"):
-        new = getattr(values, field)
-        if getattr(rate, field) != new:
-            setattr(rate, field, new)
-            changes[field] = str(new)
-    return changes
+    return apply_changes(rate, values, ("name", "percent", "inclusive", "active"))
 
 
 def tax_rate_label(rate: TaxRate) -> str:

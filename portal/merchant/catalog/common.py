@@ -1,6 +1,8 @@
 """Helpers of the catalogue views: permissions, choices and create-form keys."""
 
-from flask import abort
+import logging
+
+from flask import abort, flash
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -11,9 +13,11 @@ from portal.catalog.idempotency import new_key, valid_key
 from portal.catalog.text import MAX_ID
 from portal.database import get_session
 from portal.merchant.context import current_staff
-from portal.merchant.editing import KEY_MISSING
+from portal.merchant.editing import KEY_MISSING, record_changed
 from portal.merchant.permissions import Permission, has_permission
 from portal.models import Business, TaxRate
+
+logger = logging.getLogger(__name__)
 
 
 def can_sell() -> bool:
@@ -62,3 +66,21 @@ def key_is_valid(form: FlaskForm) -> bool:
         return True
     form.key.errors = [*form.key.errors, KEY_MISSING]
     return False
+
+
+def save_changes(
+    session: Session,
+    subject_type: str,
+    subject_id: int,
+    changes: dict[str, str],
+    saved_message: str,
+) -> None:
+    """Audit and commit the changes of an edit form, then flash the outcome.
+
+    An edit that changes nothing writes no audit row and commits nothing.
+    """
+    if changes:
+        record_changed(session, subject_type, subject_id, changes)
+        session.commit()
+        logger.info("%s %s changed: %s", subject_type, subject_id, sorted(changes))
+    flash(saved_message if changes else "Nothing was changed.", "success")

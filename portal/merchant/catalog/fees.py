@@ -22,6 +22,7 @@ from portal.merchant.catalog.common import (
     currency_choices,
     key_is_valid,
     load_or_404,
+    save_changes,
     start_key,
     tax_rate_choices,
 )
@@ -30,7 +31,6 @@ from portal.merchant.context import record_staff_action
 from portal.merchant.editing import (
     attach_errors,
     created_before,
-    record_changed,
     record_created,
     require_business,
 )
@@ -141,11 +141,7 @@ def update_fee_view(fee_id: int):
         session.rollback()
         errors = attach_errors(form, {error.field or "kind": error.message})
         return _render(form, fee, errors, 409)
-    if changes:
-        record_changed(session, "fee", fee.id, changes)
-        session.commit()
-        logger.info("fee %s changed: %s", fee.id, sorted(changes))
-    flash("Fee saved." if changes else "Nothing was changed.", "success")
+    save_changes(session, "fee", fee.id, changes, "Fee saved.")
     return redirect(url_for("merchant.catalogue"), 303)
 
 

@@ -27,13 +27,13 @@ from portal.merchant.catalog.common import (
     currency_choices,
     key_is_valid,
     load_or_404,
+    save_changes,
     start_key,
 )
 from portal.merchant.catalog.forms import ActionForm, PriceForm, ProductForm
 from portal.merchant.editing import (
     attach_errors,
     created_before,
-    record_changed,
     record_created,
     record_state_change,
     require_business,
@@ -139,11 +139,7 @@ def update_product_view(product_id: int):
         )
     session = get_session()
     changes = update_product(product, values)
-    if changes:
-        record_changed(session, "product", product.id, changes)
-        session.commit()
-        logger.info("product %s changed: %s", product.id, sorted(changes))
-    flash("Product saved." if changes else "Nothing was changed.", "success")
+    save_changes(session, "product", product.id, changes, "Product saved.")
     return redirect(url_for("merchant.product_detail", product_id=product.id), 303)
 
 
@@ -233,11 +229,7 @@ def update_price(price_id: int):
         session.rollback()
         errors = attach_errors(form, {error.field or FORM: error.message})
         return _render_price(price, form, errors, 409)
-    if changes:
-        record_changed(session, "price", price.id, changes)
-        session.commit()
-        logger.info("price %s changed: %s", price.id, sorted(changes))
-    flash("Price saved." if changes else "Nothing was changed.", "success")
+    save_changes(session, "price", price.id, changes, "Price saved.")
     return redirect(
         url_for("merchant.product_detail", product_id=price.product_id), 303
     )

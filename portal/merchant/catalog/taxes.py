@@ -14,13 +14,13 @@ from portal.merchant.catalog.common import (
     can_sell,
     key_is_valid,
     load_or_404,
+    save_changes,
     start_key,
 )
 from portal.merchant.catalog.forms import TaxRateForm
 from portal.merchant.editing import (
     attach_errors,
     created_before,
-    record_changed,
     record_created,
 )
 from portal.merchant.permissions import Permission
@@ -99,9 +99,5 @@ def update_tax_rate_view(rate_id: int):
         return _render(form, rate, attach_errors(form, error.errors), 422)
     session = get_session()
     changes = update_tax_rate(rate, values)
-    if changes:
-        record_changed(session, "tax_rate", rate.id, changes)
-        session.commit()
-        logger.info("tax rate %s changed: %s", rate.id, sorted(changes))
-    flash("Tax rate saved." if changes else "Nothing was changed.", "success")
+    save_changes(session, "tax_rate", rate.id, changes, "Tax rate saved.")
     return redirect(url_for("merchant.catalogue"), 303)
