@@ -80,13 +80,31 @@ class Filter(ABC):
         """Return the canonical query-string pairs of a parsed value."""
 
 
+class WhereFilter(Filter):
+    """A filter of one parameter whose SQL condition comes from ``where``."""
+
+    def __init__(
+        self, key: str, label: str, where: Callable[[Any, ListingContext], Condition]
+    ) -> None:
+        self.key = key
+        self.label = label
+        self._where = where
+
+    @property
+    def params(self) -> tuple[str, ...]:
+        return (self.key,)
+
+    def condition(self, value: Any, context: ListingContext) -> Condition:
+        return self._where(value, context)
+
+
 @dataclass(frozen=True, slots=True)
 class Choice:
     value: str
     label: str
 
 
-class ChoiceFilter(Filter):
+class ChoiceFilter(WhereFilter):
     """One or more values from a fixed list, such as statuses; rows match any."""
 
     kind = "choice"
@@ -98,14 +116,8 @@ class ChoiceFilter(Filter):
         choices: Sequence[Choice],
         where: Callable[[tuple[str, ...], ListingContext], Condition],
     ) -> None:
-        self.key = key
-        self.label = label
+        super().__init__(key, label, where)
         self.choices = tuple(choices)
-        self._where = where
-
-    @property
-    def params(self) -> tuple[str, ...]:
-        return (self.key,)
 
     def parse(self, args: QueryArgs) -> tuple[str, ...] | None:
         known = [choice.value for choice in self.choices]
@@ -121,9 +133,6 @@ class ChoiceFilter(Filter):
                 chosen.append(value)
         # Keep the list's own order, so that equal selections give one query string.
         return tuple(value for value in known if value in chosen) or None
-
-    def condition(self, value: tuple[str, ...], context: ListingContext) -> Condition:
-        return self._where(value, context)
 
     def query_pairs(self, value: tuple[str, ...]) -> list[tuple[str, str]]:
         return [(self.key, item) for item in value]
@@ -214,24 +223,10 @@ class DateRangeFilter(Filter):
         return pairs
 
 
-class CurrencyFilter(Filter):
+class CurrencyFilter(WhereFilter):
     """One ISO 4217 currency code."""
 
     kind = "currency"
-
-    def __init__(
-        self,
-        key: str,
-        label: str,
-        where: Callable[[str, ListingContext], Condition],
-    ) -> None:
-        self.key = key
-        self.label = label
-        self._where = where
-
-    @property
-    def params(self) -> tuple[str, ...]:
-        return (self.key,)
 
     def parse(self, args: QueryArgs) -> str | None:
         text = _single(args, self.key, self.label)
@@ -245,9 +240,6 @@ class CurrencyFilter(Filter):
                 f"{self.label} {text!r} is not an ISO 4217 code such as EUR.",
             ) from None
 
-    def condition(self, value: str, context: ListingContext) -> Condition:
-        return self._where(value, context)
-
     def query_pairs(self, value: str) -> list[tuple[str, str]]:
         return [(self.key, value)]
 
@@ -259,7 +251,7 @@ class AmountRange:
     maximum: int | None  # minor units, included
 
 
-class AmountRangeFilter(Filter):
+class AmountRangeFilter(WhereFilter):
     """An amount from and to, in major units of the currency in ``currency_param``.
 
     Amounts in different currencies cannot be compared, so the range needs
@@ -277,9 +269,7 @@ class AmountRangeFilter(Filter):
         *,
         currency_param: str = "currency",
     ) -> None:
-        self.key = key
-        self.label = label
-        self._where = where
+        super().__init__(key, label, where)
         self.currency_param = currency_param
 
     @property
@@ -333,9 +323,6 @@ class AmountRangeFilter(Filter):
             return parse_amount(text, currency, f"{self.label} {end}")
         except ValueError as error:
             raise FilterError(param, str(error)) from None
-
-    def condition(self, value: AmountRange, context: ListingContext) -> Condition:
-        return self._where(value, context)
 
     def query_pairs(self, value: AmountRange) -> list[tuple[str, str]]:
         start_param, end_param = self.params
@@ -434,24 +421,10 @@ class ContainsFilter(Filter):
         return [(self.key, value)]
 
 
-class ReferenceFilter(Filter):
+class ReferenceFilter(WhereFilter):
     """The id of one related record, such as a payment link."""
 
     kind = "reference"
-
-    def __init__(
-        self,
-        key: str,
-        label: str,
-        where: Callable[[int, ListingContext], Condition],
-    ) -> None:
-        self.key = key
-        self.label = label
-        self._where = where
-
-    @property
-    def params(self) -> tuple[str, ...]:
-        return (self.key,)
 
     def parse(self, args: QueryArgs) -> int | None:
         text = _single(args, self.key, self.label)
@@ -462,9 +435,6 @@ class ReferenceFilter(Filter):
                 self.key, f"{self.label} must be chosen from the list, by its number."
             )
         return int(text)
-
-    def condition(self, value: int, context: ListingContext) -> Condition:
-        return self._where(value, context)
 
     def query_pairs(self, value: int) -> list[tuple[str, str]]:
         return [(self.key, str(value))]
