@@ -161,31 +161,20 @@ def void_invoice(
 ) -> Invoice:
     """Void an open invoice, so that it can no longer be paid, and commit."""
     lock_invoice(session, invoice)
-    if invoice.status is InvoiceStatus.VOID:
-        return invoice
     if invoice.status is InvoiceStatus.PAID:
         raise InvoiceStateError(
             f"Invoice {invoice.number} is paid and cannot be voided. Refund the "
             "payment instead."
         )
-    if invoice.status is not InvoiceStatus.OPEN:
-        raise InvoiceStateError(
-            f"Only an open invoice can be voided, and this one is "
-            f"{invoice.status.value}."
-        )
-    _check_no_payment_running(session, invoice)
-    invoice.status = InvoiceStatus.VOID
-    invoice.voided_at = now_utc()
-    _record(
+    _close_open_invoice(
         session,
         invoice,
-        "invoice.voided",
+        InvoiceStatus.VOID,
+        "voided",
+        action="invoice.voided",
         actor=actor,
-        from_state=InvoiceStatus.OPEN,
         client_address=client_address,
     )
-    session.commit()
-    logger.info("invoice %s voided", invoice.id)
     return invoice
 
 
@@ -201,27 +190,61 @@ def mark_uncollectible(
     The buyer can still pay it through the hosted page.
     """
     lock_invoice(session, invoice)
-    if invoice.status is InvoiceStatus.UNCOLLECTIBLE:
-        return invoice
+    _close_open_invoice(
+        session,
+        invoice,
+        InvoiceStatus.UNCOLLECTIBLE,
+        "marked uncollectible",
+        action="invoice.marked_uncollectible",
+        actor=actor,
+        client_address=client_address,
+    )
+    return invoice
+
+
+# The column that stores when an open invoice moved to each closing status.
+_CLOSED_AT = {
+    InvoiceStatus.VOID: "voided_at",
+    InvoiceStatus.UNCOLLECTIBLE: "uncollectible_at",
+}
+
+
+def _close_open_invoice(
+    session: Session,
+    invoice: Invoice,
+    status: InvoiceStatus,
+    change: str,
+    *,
+    action: str,
+    actor: str,
+    client_address: str | None,
+) -> None:
+    """Move a locked open invoice to ``status``, audit the change and commit.
+
+    Does nothing when the invoice has that status already. Raises
+    ``InvoiceStateError`` for any other status, with ``change`` ("voided")
+    naming the change, or while a payment of the invoice is running.
+    """
+    if invoice.status is status:
+        return
     if invoice.status is not InvoiceStatus.OPEN:
         raise InvoiceStateError(
-            f"Only an open invoice can be marked uncollectible, and this one is "
+            f"Only an open invoice can be {change}, and this one is "
             f"{invoice.status.value}."
         )
     _check_no_payment_running(session, invoice)
-    invoice.status = InvoiceStatus.UNCOLLECTIBLE
-    invoice.uncollectible_at = now_utc()
+    invoice.status = status
+    setattr(invoice, _CLOSED_AT[status], now_utc())
     _record(
         session,
         invoice,
-        "invoice.marked_uncollectible",
+        action,
         actor=actor,
         from_state=InvoiceStatus.OPEN,
         client_address=client_address,
     )
     session.commit()
-    logger.info("invoice %s marked uncollectible", invoice.id)
-    return invoice
+    logger.info("invoice %s moved from open to %s", invoice.id, status.value)
 
 
 def settle_with_payment(
