@@ -6,6 +6,9 @@ from zoneinfo import ZoneInfo
 from portal.catalog.errors import CatalogError
 
 INPUT_FORMAT = "%Y-%m-%dT%H:%M"  # the value of an <input type="datetime-local">
+# Years at the ends of the calendar have no UTC equivalent in every time zone.
+FIRST_YEAR = 1900
+LAST_YEAR = 9998
 
 
 def parse_local(text: str | None, timezone: str, field: str) -> datetime | None:
@@ -25,6 +28,12 @@ def parse_local(text: str | None, timezone: str, field: str) -> datetime | None:
             "such as 2027-01-31 18:00.",
             field,
         ) from None
+    if not FIRST_YEAR <= local.year <= LAST_YEAR:
+        raise CatalogError(
+            f"{value!r} is out of range. Choose a date between the years "
+            f"{FIRST_YEAR} and {LAST_YEAR}.",
+            field,
+        )
     return local.replace(tzinfo=ZoneInfo(timezone)).astimezone(UTC)
 
 

@@ -326,6 +326,18 @@ def test_discount_code_is_found_by_checkout_in_any_case(
             {"expires_at": "2020-01-01T00:00"}, "expires_at", "in the past", id="past"
         ),
         pytest.param(
+            {"expires_at": "0001-01-01T00:00"},
+            "expires_at",
+            "out of range",
+            id="year-1",
+        ),
+        pytest.param(
+            {"expires_at": "9999-12-31T23:59"},
+            "expires_at",
+            "out of range",
+            id="year-9999",
+        ),
+        pytest.param(
             {"expires_at": "tomorrow"}, "expires_at", "not a date", id="not-a-date"
         ),
         pytest.param(

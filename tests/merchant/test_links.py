@@ -286,6 +286,15 @@ BAD_LINKS = [
         {"expires_at": "2020-05-01T12:00"}, "expires_at", "in the past", id="expired"
     ),
     pytest.param(
+        {"expires_at": "0001-01-01T00:00"}, "expires_at", "out of range", id="year-1"
+    ),
+    pytest.param(
+        {"expires_at": "9999-12-31T23:59"},
+        "expires_at",
+        "out of range",
+        id="year-9999",
+    ),
+    pytest.param(
         {"max_payments": "0"}, "max_payments", "at least 1", id="max-payments-0"
     ),
     pytest.param(
