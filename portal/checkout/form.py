@@ -9,7 +9,6 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
-from email_validator import EmailNotValidError, validate_email
 from flask import request
 from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
@@ -23,6 +22,7 @@ from portal.checkout.stripe_payment import (
 from portal.contacts import ContactDetails
 from portal.i18n import COUNTRY_CODES
 from portal.models import Collect, CustomFieldKind, PaymentLink
+from portal.notifications.addresses import normalized_buyer_email
 from portal.pricing import OrderTotals
 from portal.processors.base import BankDetails, CardDetails, PaymentDetails
 from portal.security import CONTROL_CHARACTERS
@@ -139,11 +139,8 @@ def read_submission(
 
     email = form.get("email", "").strip()
     try:
-        # Mail to a non-ASCII local part needs SMTPUTF8, which few servers take.
-        email = validate_email(
-            email, check_deliverability=False, allow_smtputf8=False
-        ).normalized
-    except EmailNotValidError:
+        email = normalized_buyer_email(email)
+    except ValueError:
         errors["email"] = _("Enter a valid email address, such as name@example.com.")
 
     buyer = {"email": email}

@@ -2,7 +2,6 @@
 
 import logging
 
-from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -11,6 +10,7 @@ from portal.businesses import get_business
 from portal.documents.facts import bill_to
 from portal.locking import lock_row
 from portal.models import AuditEvent, Payment, PaymentStatus
+from portal.notifications.addresses import normalized_buyer_email
 from portal.notifications.mailer import send_message
 from portal.notifications.payments import build_buyer_message
 from portal.payments.errors import PaymentActionError, PaymentNotFound
@@ -86,8 +86,8 @@ def _recipient(to: str | None) -> str | None:
     if not to:
         return None
     try:
-        return validate_email(to, check_deliverability=False).normalized
-    except EmailNotValidError as error:
+        return normalized_buyer_email(to)
+    except ValueError as error:
         raise PaymentActionError(
             f"{to!r} is not a valid email address: {error} "
             "Correct it, or leave the field empty to send to the buyer.",

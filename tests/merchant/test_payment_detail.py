@@ -182,6 +182,35 @@ def test_resend_to_invalid_address_is_rejected(app, client, signed_in, tmp_path)
     assert len(outbox_messages(tmp_path)) == sent_before
 
 
+def test_resend_rejects_non_ascii_local_part(app, client, signed_in, tmp_path):
+    payment_id = paid_payment(app)
+    signed_in(StaffRole.SALES)
+    sent_before = len(outbox_messages(tmp_path))
+
+    response = client.post(
+        f"{detail_path(payment_id)}/resend-receipt",
+        data=resend_form(client, payment_id, to="üñí@exämple.com"),
+    )
+
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert "is not a valid email address" in html
+    assert len(outbox_messages(tmp_path)) == sent_before
+
+
+def test_resend_to_international_domain(app, client, signed_in, tmp_path):
+    payment_id = paid_payment(app)
+    signed_in(StaffRole.SALES)
+
+    response = client.post(
+        f"{detail_path(payment_id)}/resend-receipt",
+        data=resend_form(client, payment_id, to="kirjanpito@ääkköset.fi"),
+    )
+
+    assert response.status_code == 303
+    assert outbox_messages(tmp_path)[-1]["To"] == "kirjanpito@xn--kkset-fraa0m.fi"
+
+
 def test_resend_double_submit_sends_once(app, client, signed_in, tmp_path):
     payment_id = paid_payment(app)
     signed_in(StaffRole.SALES)
