@@ -18,6 +18,7 @@ from flask import current_app
 
 from portal.database import now_utc
 from portal.notifications.smtp_url import SmtpSettings, parse_smtp_url
+from portal.notifications.suppression import email_suppressed
 
 logger = logging.getLogger(__name__)
 
@@ -31,8 +32,11 @@ def send_message(message: EmailMessage) -> None:
 
     Fills in From (``KASSA_MAIL_FROM``), Date and Message-ID when the message
     has none. Raises ``MailDeliveryError`` when SMTP delivery fails and
-    ``MailConfigError`` when ``KASSA_SMTP_URL`` is invalid.
+    ``MailConfigError`` when ``KASSA_SMTP_URL`` is invalid. Inside
+    ``emails_suppressed`` the message is dropped.
     """
+    if email_suppressed("outgoing"):
+        return
     config = current_app.config
     _complete_headers(message, config["KASSA_MAIL_FROM"])
     smtp_url = config.get("KASSA_SMTP_URL") or ""

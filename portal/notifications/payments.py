@@ -25,6 +25,7 @@ from portal.models import Business, Payment, PaymentStatus
 from portal.money import format_money
 from portal.notifications.logos import email_logo_url
 from portal.notifications.mailer import ascii_address, send_message, sender_address
+from portal.notifications.suppression import email_suppressed
 from portal.urls import public_url
 
 
@@ -37,8 +38,11 @@ def send_payment_confirmations(
     carries the receipt PDF and the invoice PDF when there is an invoice. A
     processing or failed bank debit gets a note without attachments instead. The
     merchant's message is in the business's own locale. Both are sent even
-    when the first fails, and the last failure is raised.
+    when the first fails, and the last failure is raised. Inside
+    ``emails_suppressed`` nothing is built or sent.
     """
+    if email_suppressed("payment confirmation", payment.id):
+        return
     buyer_message = build_buyer_message(payment, business, receipt_url, locale)
     merchant_message = build_merchant_message(payment, business, receipt_url)
     try:

@@ -13,11 +13,14 @@ from portal.models import Business, Refund
 from portal.notifications.logos import email_logo_url
 from portal.notifications.mailer import send_message, sender_address
 from portal.notifications.payments import _compose
+from portal.notifications.suppression import email_suppressed
 from portal.urls import public_url
 
 
 def send_refund_receipt(refund: Refund) -> None:
     """Email the buyer the receipt of a refund, in the payment's language."""
+    if email_suppressed("refund receipt", refund.id):
+        return
     business = get_business(object_session(refund))
     send_message(build_refund_message(refund, business))
 
