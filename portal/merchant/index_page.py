@@ -73,6 +73,7 @@ class IndexPage:
     can_save_view: bool = False
     next_url: str | None = None
     previous_url: str | None = None
+    cursor: tuple[str, str] | None = None  # the valid ``after`` or ``before`` pair
 
     @property
     def pairs(self) -> list[tuple[str, str]]:
@@ -104,6 +105,12 @@ class IndexPage:
         base = url_for(self.endpoint, **self.url_values)
         query = urlencode(list(self.pairs if pairs is None else pairs))
         return f"{base}?{query}" if query else base
+
+    def page_url(self) -> str:
+        """Return the URL of the page shown: the current filters and its cursor."""
+        if self.cursor is None:
+            return self.url()
+        return self.url([*self.pairs, self.cursor])
 
     def export_url(self) -> str:
         base = url_for(self.export_endpoint, **self.url_values)
@@ -230,6 +237,7 @@ def _positions(index: IndexPage) -> tuple[Position | None, Position | None]:
     except CursorError as error:
         index.errors[name] = str(error)
         return None, None
+    index.cursor = (name, token)
     return (position, None) if name == AFTER else (None, position)
 
 
@@ -301,8 +309,9 @@ def render_index(
     response.vary.add("HX-Request")
     response.vary.add("HX-History-Restore-Request")
     if results_only and not index.errors:
-        # History keeps the canonical URL rather than every empty form field.
-        response.headers["HX-Push-Url"] = index.url()
+        # History keeps the canonical URL rather than every empty form field,
+        # with the cursor so that a reload shows the same page.
+        response.headers["HX-Push-Url"] = index.page_url()
     return response
 
 

@@ -206,6 +206,45 @@ def test_keyset_links_walk_pages(client, signed_in, sales):
     assert "offset" not in links(first, "next")
 
 
+def test_htmx_next_page_pushes_cursor_url(client, signed_in, sales):
+    signed_in(StaffRole.VIEWER)
+    first = client.get("/merchant/payments?per_page=25").get_data(as_text=True)
+    next_url = links(first, "next")
+
+    response = client.get(next_url, headers={"HX-Request": "true"})
+    pushed = response.headers["HX-Push-Url"]
+    reloaded = client.get(pushed).get_data(as_text=True)
+
+    assert "after=" in pushed
+    assert "per_page=25" in pushed
+    shown = re.findall(r">#(\d+)<", response.get_data(as_text=True))
+    assert re.findall(r">#(\d+)<", reloaded) == shown
+
+
+@pytest.mark.parametrize("path", INDEX_PATHS)
+@pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31"])
+def test_calendar_end_date_gets_400(client, signed_in, sales, path, day):
+    signed_in(StaffRole.VIEWER)
+
+    response = client.get(f"{path}?created_from={day}")
+
+    assert response.status_code == 400
+    assert "must be between 1900-01-01 and 9998-12-31" in response.get_data(
+        as_text=True
+    )
+
+
+@pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31"])
+def test_csv_calendar_end_date_gets_400(client, signed_in, sales, day):
+    signed_in(StaffRole.VIEWER)
+
+    response = client.get(f"/merchant/invoices.csv?created_to={day}")
+
+    assert response.status_code == 400
+    assert response.mimetype == "text/plain"
+    assert "Created to must be between" in response.get_data(as_text=True)
+
+
 def test_sort_link_flips_direction(client, signed_in, sales):
     signed_in(StaffRole.VIEWER)
 
