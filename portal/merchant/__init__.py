@@ -17,6 +17,7 @@ from portal.merchant import (  # noqa: E402, F401
     contact_lists,
     dashboard,
     disputes,
+    errors,
     indexes,
     invoice_detail,
     invoices,

@@ -1,0 +1,35 @@
+"""Error pages of the back office that differ from the buyer-facing ones."""
+
+import logging
+
+from flask import render_template, request
+from flask_wtf.csrf import CSRFError
+
+from portal.merchant import blueprint
+
+logger = logging.getLogger(__name__)
+
+FORM_EXPIRED = (
+    "This form has expired because you signed in again or the page was open "
+    "too long. Reload the page and try again."
+)
+
+
+@blueprint.errorhandler(CSRFError)
+def form_expired(error: CSRFError):
+    """Answer a missing or stale CSRF token with 400 in the back-office layout.
+
+    An htmx request gets only the message, put at the top of the page's main
+    area by ``HX-Retarget`` and ``HX-Reswap``; merchant.js lets htmx swap it.
+    """
+    logger.info("CSRF check failed on %s: %s", request.endpoint, error.description)
+    if request.headers.get("HX-Request") == "true":
+        notice = render_template(
+            "merchant/partials/form_expired.html", message=FORM_EXPIRED
+        )
+        headers = {"HX-Retarget": "#main", "HX-Reswap": "afterbegin"}
+        return notice, 400, headers
+    page = render_template(
+        "merchant/error.html", title="Form expired", message=FORM_EXPIRED
+    )
+    return page, 400
