@@ -3,12 +3,14 @@
 Seeding is idempotent. Each row is looked up by a stable key before it is
 added: link slug, discount code, product name, tax rate name and percent, fee
 name and amount, staff email. Running the seed again adds nothing twice and
-leaves rows that already exist as they are.
+leaves rows that already exist as they are. ``portal.demo_back_office`` adds
+the back office's payments, invoices, saved view and contact list the same way.
 """
 
 import logging
 import textwrap
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from decimal import Decimal
 
 import click
@@ -20,6 +22,11 @@ from sqlalchemy.orm import Session
 from portal.businesses import get_business
 from portal.checkout.embeds import build_snippets
 from portal.database import new_session
+from portal.demo_back_office import (
+    RECENT_PAYERS_LIST_NAME,
+    UNPAID_VIEW_NAME,
+    seed_back_office,
+)
 from portal.models import (
     Business,
     Collect,
@@ -47,6 +54,10 @@ SEQUENCES = {"invoice": "INV-", "receipt": "RCT-", "refund": "RFD-"}
 # belongs in demo data only.
 DEMO_OWNER_EMAIL = "owner@kassa.test"
 DEMO_OWNER_PASSWORD = "kassa-demo-owner"  # noqa: S105
+# A second login with the viewer role, which may read every page but change
+# nothing, so that the two roles can be compared.
+DEMO_VIEWER_EMAIL = "viewer@kassa.test"
+DEMO_VIEWER_PASSWORD = "kassa-demo-viewer"  # noqa: S105
 # Short description of each demo link, printed under its URL after seeding.
 LINK_NOTES = {
     "poster": "one item with VAT, the simplest checkout.",
@@ -67,13 +78,15 @@ def demo_group() -> None:
 
 @demo_group.command(
     "seed",
-    help="Add the demo business, products and payment links and print their URLs. "
-    "Running it again adds nothing twice.",
+    help="Add the demo business, products, payment links and back-office data "
+    "and print the URLs. Running it again adds nothing twice.",
 )
 def seed_command() -> None:
-    with new_session() as session:
+    with quiet_logs(), new_session() as session:
         links = seed_demo(session)
         session.commit()
+        owner = find_staff_by_email(session, DEMO_OWNER_EMAIL)
+        seed_back_office(session, owner, links)
         urls = link_urls(links, local_base_url())
         rows = [
             (link.slug, link.title, url) for link, url in zip(links, urls, strict=True)
@@ -150,15 +163,37 @@ def embed_text(link: PaymentLink, base_url: str, brand_color: str) -> str:
 
 
 def back_office_text(base_url: str) -> str:
-    """Build the lines ``demo seed`` prints about the back office and its login."""
+    """Build the lines ``demo seed`` prints about the back office and its logins."""
     return "\n".join(
         [
-            "Back office (payments, staff, settings):",
+            "Back office (payments, invoices, contacts, staff, settings):",
             f"  {base_url.rstrip('/')}/merchant/",
             f"  Sign in as {DEMO_OWNER_EMAIL} with the password {DEMO_OWNER_PASSWORD}",
+            f"  or, read only, as {DEMO_VIEWER_EMAIL} with the password "
+            f"{DEMO_VIEWER_PASSWORD}.",
+            "  It shows six weeks of demo sales: payments, a refund, invoices (one "
+            "overdue),",
+            f'  the shared view "{UNPAID_VIEW_NAME}" and the contact list '
+            f'"{RECENT_PAYERS_LIST_NAME}".',
             "",
         ]
     )
+
+
+@contextmanager
+def quiet_logs() -> Iterator[None]:
+    """Log only warnings and errors of the app while the demo is seeded.
+
+    Seeding makes payments and invoices through the app's own functions, and
+    their INFO records would bury the URLs that the command prints.
+    """
+    app_logger = logging.getLogger("portal")
+    level = app_logger.level
+    app_logger.setLevel(logging.WARNING)
+    try:
+        yield
+    finally:
+        app_logger.setLevel(level)
 
 
 def outbox_text() -> str:
@@ -184,7 +219,16 @@ def seed_demo(session: Session) -> list[PaymentLink]:
             session.add(DocumentSequence(name=name, prefix=prefix))
     vat = _ensure_tax_rate(session, "VAT", VAT_PERCENT)
     _ensure_welcome_discount(session)
-    _ensure_demo_owner(session)
+    _ensure_demo_staff(
+        session, DEMO_OWNER_EMAIL, DEMO_OWNER_PASSWORD, StaffRole.OWNER, "Demo owner"
+    )
+    _ensure_demo_staff(
+        session,
+        DEMO_VIEWER_EMAIL,
+        DEMO_VIEWER_PASSWORD,
+        StaffRole.VIEWER,
+        "Demo viewer",
+    )
 
     links = [
         _ensure_poster_link(session, vat),
@@ -216,16 +260,12 @@ def _ensure_business(session: Session) -> Business:
     return business
 
 
-def _ensure_demo_owner(session: Session) -> None:
-    """Add the demo owner unless a staff member with that email exists."""
-    if find_staff_by_email(session, DEMO_OWNER_EMAIL) is None:
-        create_staff(
-            session,
-            email=DEMO_OWNER_EMAIL,
-            password=DEMO_OWNER_PASSWORD,
-            role=StaffRole.OWNER,
-            name="Demo owner",
-        )
+def _ensure_demo_staff(
+    session: Session, email: str, password: str, role: StaffRole, name: str
+) -> None:
+    """Add a demo login unless a staff member with that email exists."""
+    if find_staff_by_email(session, email) is None:
+        create_staff(session, email=email, password=password, role=role, name=name)
 
 
 def _ensure_tax_rate(session: Session, name: str, percent: Decimal) -> TaxRate:

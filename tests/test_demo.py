@@ -1,28 +1,51 @@
 """The demo seed: its rows, its idempotence and the URLs it prints."""
 
+import html
+from datetime import timedelta
 from decimal import Decimal
+from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
 
-from portal.database import Base
+from portal.contact_lists.store import visible_lists
+from portal.database import Base, now_utc
 from portal.demo import (
     DEMO_OWNER_EMAIL,
     DEMO_OWNER_PASSWORD,
+    DEMO_VIEWER_EMAIL,
+    DEMO_VIEWER_PASSWORD,
     back_office_text,
     link_urls,
     seed_demo,
 )
+from portal.invoices.status import display_status, local_today
+from portal.listing.invoices import INVOICES
+from portal.listing.saved_views import visible_views
 from portal.models import (
+    AuditEvent,
     Business,
     Collect,
+    ContactList,
     CustomFieldKind,
     Discount,
     DocumentSequence,
+    IndexName,
+    Invoice,
+    InvoiceStatus,
+    ManualPaymentMethod,
+    Payment,
     PaymentLink,
+    PaymentMethodKind,
+    PaymentStatus,
+    Refund,
+    RefundStatus,
+    SavedView,
     Staff,
     StaffRole,
 )
 from portal.staff.passwords import verify_password
+from tests.fixtures.staff import csrf_token
 
 DEMO_SLUGS = ["poster", "workshop-kit", "tokyo-print", "embed-demo"]
 
@@ -215,15 +238,18 @@ def test_link_urls_joins_base_and_slug(db):
     ]
 
 
-def test_seed_adds_demo_owner_once(db):
+def test_seed_adds_demo_owner_and_viewer_once(db):
     seed_demo(db)
     seed_demo(db)
     db.commit()
 
-    owners = db.scalars(select(Staff)).all()
-    assert [owner.email for owner in owners] == [DEMO_OWNER_EMAIL]
-    assert owners[0].role is StaffRole.OWNER
-    assert verify_password(owners[0].password_hash, DEMO_OWNER_PASSWORD)
+    owner, viewer = db.scalars(select(Staff).order_by(Staff.id)).all()
+    assert owner.email == DEMO_OWNER_EMAIL
+    assert owner.role is StaffRole.OWNER
+    assert verify_password(owner.password_hash, DEMO_OWNER_PASSWORD)
+    assert viewer.email == DEMO_VIEWER_EMAIL
+    assert viewer.role is StaffRole.VIEWER
+    assert verify_password(viewer.password_hash, DEMO_VIEWER_PASSWORD)
 
 
 def test_back_office_text_names_url_and_login():
@@ -232,6 +258,10 @@ def test_back_office_text_names_url_and_login():
     assert "http://127.0.0.1:5123/merchant/" in text
     assert DEMO_OWNER_EMAIL in text
     assert DEMO_OWNER_PASSWORD in text
+    assert f"read only, as {DEMO_VIEWER_EMAIL}" in text
+    assert DEMO_VIEWER_PASSWORD in text
+    assert '"Unpaid invoices"' in text
+    assert '"Paid in the last 30 days"' in text
 
 
 def test_seed_embed_link_allows_local_origins(db):
@@ -256,3 +286,226 @@ def test_seed_command_prints_button_snippet(app, db, monkeypatch):
         'data-kassa-button="embed-demo" target="_blank" rel="noopener">Buy now</a>\n'
     ) in result.output
     assert "open http://localhost:8000/embed.html" in result.output
+
+
+@pytest.fixture
+def seeded(app, db):
+    """Run ``flask demo seed`` once; return its output."""
+    result = app.test_cli_runner().invoke(args=["demo", "seed"])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def sign_in_as(client, email: str, password: str) -> None:
+    response = client.post(
+        "/merchant/login",
+        data={"csrf_token": csrf_token(client), "email": email, "password": password},
+    )
+    assert response.status_code == 302, f"sign-in as {email} failed"
+
+
+def staff_invoices(db) -> dict[str, Invoice]:
+    """Return the demo's staff invoices by the contact's email address."""
+    invoices = db.scalars(
+        select(Invoice).where(Invoice.link_id.is_(None)).order_by(Invoice.id)
+    ).all()
+    return {invoice.contact.email: invoice for invoice in invoices}
+
+
+def test_seed_command_twice_adds_no_back_office_rows(app, db, seeded):
+    counts = row_counts(db)
+
+    again = app.test_cli_runner().invoke(args=["demo", "seed"])
+
+    assert again.exit_code == 0, again.output
+    assert again.output == seeded
+    assert row_counts(db) == counts
+    assert counts["contacts"] == 5
+    assert counts["payments"] == 6
+    assert counts["refunds"] == 1
+    assert counts["invoices"] == 10  # five issued by staff, five for link payments
+    assert counts["manual_payments"] == 1
+    assert counts["saved_views"] == 1
+    assert counts["contact_lists"] == 1
+    assert counts["staff"] == 2
+
+
+def test_seed_sends_no_emails(app, seeded):
+    outbox = Path(app.config["KASSA_OUTBOX"])
+
+    assert not outbox.exists() or not any(outbox.iterdir())
+
+
+def test_seed_output_names_back_office_data(seeded):
+    assert "read only, as viewer@kassa.test" in seeded
+    assert "invoices (one overdue)" in seeded
+    assert '"Unpaid invoices"' in seeded
+
+
+def test_seed_payments_as_checkout_makes_them(db, seeded):
+    payments = db.scalars(select(Payment).order_by(Payment.id)).all()
+    succeeded = [p for p in payments if p.status is PaymentStatus.SUCCEEDED]
+    [failed] = [p for p in payments if p.status is not PaymentStatus.SUCCEEDED]
+
+    assert len(succeeded) == 5
+    assert [p.receipt_number for p in succeeded] == [
+        f"RCT-{number:06d}" for number in range(1, 6)
+    ]
+    for payment in succeeded:
+        assert payment.invoice is not None
+        assert payment.invoice.status is InvoiceStatus.PAID
+        assert payment.invoice.number.startswith("INV-")
+        assert payment.invoice.total == payment.amount
+        assert payment.processor == "test"
+    assert {p.method for p in succeeded} == {
+        PaymentMethodKind.CARD,
+        PaymentMethodKind.BANK_DEBIT,
+    }
+    assert {p.link.slug for p in payments} == set(DEMO_SLUGS)
+    assert failed.method is PaymentMethodKind.BANK_DEBIT
+    assert failed.status is PaymentStatus.REQUIRES_PAYMENT_METHOD
+    assert failed.failure_message
+    assert failed.receipt_number is None
+    assert failed.invoice is None
+
+
+def test_seed_workshop_payment_uses_code_and_fields(db, seeded):
+    [payment] = db.scalars(
+        select(Payment).join(Payment.link).where(PaymentLink.slug == "workshop-kit")
+    ).all()
+
+    assert payment.order.discount_code == "WELCOME10"
+    assert payment.order.discount_total > 0
+    assert payment.order.fee_total == 595
+    assert payment.order.custom_fields == {
+        "T-shirt size": "L",
+        "Company": "Korhonen Design Oy",
+    }
+    settled_after = payment.succeeded_at - payment.created_at
+    assert timedelta(days=2) < settled_after < timedelta(days=3)
+
+
+def test_seed_refunds_half_of_sticker_payment(db, seeded):
+    [refund] = db.scalars(select(Refund)).all()
+    payment = refund.payment
+
+    assert payment.link.slug == "embed-demo"
+    assert refund.status is RefundStatus.SUCCEEDED
+    assert refund.receipt_number == "RFD-000001"
+    assert refund.amount * 2 == payment.amount
+    assert payment.refund_state == "partially_refunded"
+    assert refund.staff.email == DEMO_OWNER_EMAIL
+    assert refund.refunded_at > payment.succeeded_at
+
+
+def test_seed_dates_lie_in_last_six_weeks(db, seeded):
+    now = now_utc()
+    payments = db.scalars(select(Payment)).all()
+    events = db.scalars(select(AuditEvent)).all()
+
+    for payment in payments:
+        assert now - timedelta(days=42) < payment.created_at < now - timedelta(days=1)
+    assert min(p.created_at for p in payments) < now - timedelta(days=30)
+    for event in events:
+        assert now - timedelta(days=47) < event.created_at < now
+
+
+def test_seed_invoices_have_each_status(db, seeded):
+    now = now_utc()
+    today = local_today(now, "Europe/Helsinki")
+    invoices = staff_invoices(db)
+    statuses = {
+        email: display_status(invoice, now).value for email, invoice in invoices.items()
+    }
+
+    assert statuses == {
+        "kenji.watanabe@example.com": "overdue",
+        "sofia.lindqvist@example.org": "paid",
+        "emilie.laurent@example.net": "void",
+        "mikko.korhonen@example.net": "open",
+        "aino.virtanen@example.com": "draft",
+    }
+    assert invoices["kenji.watanabe@example.com"].due_date == today - timedelta(15)
+    assert invoices["mikko.korhonen@example.net"].due_date > today
+    manual = invoices["sofia.lindqvist@example.org"].manual_payment
+    assert manual.method is ManualPaymentMethod.BANK_TRANSFER
+    assert manual.paid_on == today - timedelta(days=22)
+    assert invoices["aino.virtanen@example.com"].number is None
+
+
+def test_seed_overdue_invoice_shows_overdue(client, db, seeded):
+    overdue = staff_invoices(db)["kenji.watanabe@example.com"]
+    sign_in_as(client, DEMO_OWNER_EMAIL, DEMO_OWNER_PASSWORD)
+
+    response = client.get("/merchant/invoices?status=overdue")
+    page = response.get_data(as_text=True)
+
+    assert response.status_code == 200
+    assert overdue.number in page
+    assert '<span class="tag tag-overdue">Overdue</span>' in page
+    assert page.count('<span class="tag tag-overdue">') == 1
+
+
+def test_seed_view_and_list_are_shared(db, seeded):
+    owner = db.scalars(select(Staff).where(Staff.email == DEMO_OWNER_EMAIL)).one()
+    viewer = db.scalars(select(Staff).where(Staff.email == DEMO_VIEWER_EMAIL)).one()
+    [view] = db.scalars(select(SavedView)).all()
+    [contact_list] = db.scalars(select(ContactList)).all()
+
+    assert view.name == "Unpaid invoices"
+    assert view.index_name is IndexName.INVOICES
+    assert view.query == "status=open&status=overdue"
+    assert view.owner_id == owner.id
+    assert view.shared
+    assert visible_views(db, viewer, INVOICES) == [view]
+    assert contact_list.name == "Paid in the last 30 days"
+    assert contact_list.criteria == [{"kind": "paid_within_days", "days": 30}]
+    assert contact_list.owner_id == owner.id
+    assert contact_list.shared
+    assert visible_lists(db, viewer) == [contact_list]
+
+
+def test_seed_list_members_paid_recently(client, db, seeded):
+    [contact_list] = db.scalars(select(ContactList)).all()
+    sign_in_as(client, DEMO_VIEWER_EMAIL, DEMO_VIEWER_PASSWORD)
+
+    response = client.get(f"/merchant/lists/{contact_list.id}")
+    page = response.get_data(as_text=True)
+
+    assert response.status_code == 200
+    for email in (
+        "aino.virtanen@example.com",
+        "mikko.korhonen@example.net",
+        "sofia.lindqvist@example.org",
+        "emilie.laurent@example.net",
+    ):
+        assert email in page
+    assert "kenji.watanabe@example.com" not in page
+
+
+def test_seed_viewer_signs_in_read_only(client, seeded):
+    sign_in_as(client, DEMO_VIEWER_EMAIL, DEMO_VIEWER_PASSWORD)
+
+    payments = client.get("/merchant/payments")
+    invoices = client.get("/merchant/invoices")
+    new_invoice = client.get("/merchant/invoices/new")
+
+    assert payments.status_code == 200
+    assert invoices.status_code == 200
+    assert "Unpaid invoices" in invoices.get_data(as_text=True)
+    assert new_invoice.status_code == 403
+
+
+def test_seed_payments_index_shows_demo_payments(client, db, seeded):
+    sign_in_as(client, DEMO_OWNER_EMAIL, DEMO_OWNER_PASSWORD)
+
+    response = client.get("/merchant/payments")
+    page = response.get_data(as_text=True)
+
+    assert response.status_code == 200
+    for payment in db.scalars(select(Payment)):
+        assert f"#{payment.id}</a>" in page
+        assert html.escape(payment.contact.email) in page
+        if payment.receipt_number:
+            assert payment.receipt_number in page
+    assert "partially refunded" in page
