@@ -85,3 +85,44 @@ def test_filter_sort_save_and_reopen_view(page, live_server, db):
     expect(results.locator("tbody tr").first).to_contain_text("€25.00")
     expect(page.get_by_label("Failed")).to_be_checked()
     expect(page.get_by_label("Contact email contains")).to_have_value("ann")
+
+
+def test_next_page_reload_and_back(page, live_server, db):
+    make_business(db, timezone="Europe/Helsinki")
+    ann = make_contact(db, "ann@example.com")
+    for number in range(30):
+        make_payment(db, ann, 1000 + number)
+    staff = make_staff(db, role=StaffRole.VIEWER)
+    db.commit()
+    console_errors: list[str] = []
+    page.on(
+        "console",
+        lambda message: (
+            console_errors.append(message.text) if message.type == "error" else None
+        ),
+    )
+
+    page.goto(f"{live_server}/merchant/login")
+    page.get_by_label("Email").fill(staff.email)
+    page.get_by_label("Password").fill(STAFF_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.goto(f"{live_server}/merchant/payments?per_page=25")
+    results = page.locator("#index-results")
+    expect(results.locator("tbody tr")).to_have_count(25)
+
+    results.get_by_role("link", name="Next").click()
+    expect(results.locator("tbody tr")).to_have_count(5)
+    expect(page).to_have_url(re.compile(r"per_page=25&after="))
+    page.reload()
+    expect(results.locator("tbody tr")).to_have_count(5)
+
+    page.go_back()
+    expect(page).to_have_url(re.compile(r"per_page=25$"))
+    expect(results.locator("tbody tr")).to_have_count(25)
+    page.go_forward()
+    expect(results.locator("tbody tr")).to_have_count(5)
+    page.go_back()
+    expect(results.locator("tbody tr")).to_have_count(25)
+    # A history restore parses the page under the current page's CSP nonce.
+    page.wait_for_load_state("networkidle")
+    assert console_errors == []
