@@ -9,25 +9,16 @@ from portal.models import (
     Discount,
     Fee,
     Order,
-    OrderLine,
-    OrderLineKind,
     PaymentLink,
-    TaxRate,
 )
+from portal.order_lines import fee_line, item_line, tax_rule
 from portal.pricing import (
     FeeInput,
     LineInput,
     OrderTotals,
     PricingError,
-    TaxRule,
     price_order,
 )
-
-
-def tax_rule(rate: TaxRate | None) -> TaxRule | None:
-    if rate is None:
-        return None
-    return TaxRule(name=rate.name, percent=rate.percent, inclusive=rate.inclusive)
 
 
 def fee_input(fee: Fee, currency: str) -> FeeInput:
@@ -97,39 +88,11 @@ def build_order(
     position = 0
     for item, line in zip(link.items, totals.lines, strict=True):
         order.lines.append(
-            OrderLine(
-                position=position,
-                kind=OrderLineKind.ITEM,
-                description=line.description,
-                price_id=item.price_id,
-                quantity=line.quantity,
-                unit_amount=line.unit_amount,
-                gross=line.gross,
-                discount=line.discount,
-                tax=line.tax,
-                tax_name=line.tax_name,
-                tax_percent=item.tax_rate.percent if item.tax_rate else None,
-                tax_inclusive=line.tax_inclusive,
-                total=line.total,
-            )
+            item_line(position, line, price_id=item.price_id, tax_rate=item.tax_rate)
         )
         position += 1
     for fee, priced in zip(link.fees, totals.fees, strict=True):
-        order.lines.append(
-            OrderLine(
-                position=position,
-                kind=OrderLineKind.FEE,
-                description=priced.name,
-                quantity=1,
-                unit_amount=priced.amount,
-                gross=priced.amount,
-                tax=priced.tax,
-                tax_name=fee.tax_rate.name if fee.tax_rate else None,
-                tax_percent=fee.tax_rate.percent if fee.tax_rate else None,
-                tax_inclusive=priced.tax_inclusive,
-                total=priced.total,
-            )
-        )
+        order.lines.append(fee_line(position, priced, fee.tax_rate))
         position += 1
     return order
 
