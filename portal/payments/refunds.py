@@ -4,8 +4,10 @@ A refund runs in two transactions so that no database lock is held while the
 processor is called. The first locks the payment row, checks the amount
 against what is left to refund, and writes the refund as pending; from then
 on its amount counts against the payment, so a concurrent refund counts it.
-The second records what the processor returned. The refund receipt is
-emailed to the buyer after the commit.
+The second records what the processor returned, under the refund's row lock
+(see ``portal.payments.refund_results``), because a Stripe webhook about the
+same refund can arrive while it runs. The refund receipt is emailed to the
+buyer after the commit, by whichever of the two made the refund succeed.
 """
 
 import logging
@@ -17,7 +19,6 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from portal import audit
-from portal.database import now_utc
 from portal.locking import lock_row
 from portal.models import (
     Payment,
@@ -33,8 +34,8 @@ from portal.payments.errors import (
     PaymentNotFound,
     RefundRejected,
 )
+from portal.payments.refund_results import apply_refund_result, record_refund_failure
 from portal.processors.base import PaymentError, Processor, RefundResult
-from portal.sequences import next_number
 
 logger = logging.getLogger(__name__)
 
@@ -50,9 +51,6 @@ PROCESSOR_REASONS = {
     RefundReason.REQUESTED_BY_CUSTOMER: "requested_by_customer",
     RefundReason.OTHER: None,
 }
-FAILED_WITHOUT_MESSAGE = (
-    "The processor did not refund the payment. Nothing was refunded."
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,48 +108,27 @@ def refunded_total(session: Session, payment_id: int) -> int:
     )
 
 
-def apply_refund_result(
+def record_refund_result(
     session: Session,
     refund: Refund,
     result: RefundResult,
     *,
     actor: str,
     client_address: str | None,
-) -> bool:
-    """Move a refund to the state its processor reports, with an audit row.
+) -> Refund:
+    """Record the processor's result of a refund call, commit, then email.
 
-    A refund that succeeds takes the next refund receipt number, and its
-    payment gets an audit row for moving to partially refunded or refunded.
-    Returns True when the refund succeeded with this call, so that the caller
-    emails the buyer once after committing.
+    The buyer gets the refund receipt only when this result made the refund
+    succeed. When a webhook recorded the same outcome first, nothing changes
+    and nothing is sent.
     """
-    refund.processor_ref = result.id
-    previous = refund.status
-    if result.status is previous:
-        return False
-    refund.status = result.status
-    if result.status in (RefundStatus.FAILED, RefundStatus.CANCELED):
-        refund.failure_message = result.failure_message or FAILED_WITHOUT_MESSAGE
-    audit.record(
-        session,
-        subject_type="refund",
-        subject_id=refund.id,
-        action=f"refund.{result.status.value}",
-        actor=actor,
-        from_state=previous.value,
-        to_state=result.status.value,
-        client_address=client_address,
-        details={"payment": str(refund.payment_id), "amount": str(refund.amount)},
+    change = apply_refund_result(
+        session, refund, result, actor=actor, client_address=client_address
     )
-    logger.info("refund %s moved to %s", refund.id, result.status.value)
-    if result.status is not RefundStatus.SUCCEEDED:
-        return False
-
-    refund.refunded_at = now_utc()
-    refund.receipt_number = refund.receipt_number or next_number(session, "refund")
-    session.flush()
-    _record_payment_refunded(session, refund, actor, client_address)
-    return True
+    session.commit()
+    if change.receipt_due:
+        notify_refund(refund)
+    return refund
 
 
 def _check_input(request: RefundInput) -> None:
@@ -332,13 +309,9 @@ def _call_processor(
         )
         raise
 
-    succeeded = apply_refund_result(
+    return record_refund_result(
         session, refund, result, actor=actor, client_address=client_address
     )
-    session.commit()
-    if succeeded:
-        notify_refund(refund)
-    return refund
 
 
 def _record_failure(
@@ -349,50 +322,10 @@ def _record_failure(
     client_address: str | None,
 ) -> None:
     session.rollback()
-    refund = session.get(Refund, refund.id)
-    refund.status = RefundStatus.FAILED
-    refund.failure_message = message
-    audit.record(
-        session,
-        subject_type="refund",
-        subject_id=refund.id,
-        action="refund.failed",
-        actor=actor,
-        from_state=RefundStatus.PENDING.value,
-        to_state=RefundStatus.FAILED.value,
-        client_address=client_address,
-        details={"payment": str(refund.payment_id), "amount": str(refund.amount)},
+    record_refund_failure(
+        session, refund, message, actor=actor, client_address=client_address
     )
     session.commit()
-
-
-def _record_payment_refunded(
-    session: Session, refund: Refund, actor: str, client_address: str | None
-) -> None:
-    """Write the payment's audit row for a refund that succeeded."""
-    payment = refund.payment
-    refunded = session.scalar(
-        select(func.coalesce(func.sum(Refund.amount), 0)).where(
-            Refund.payment_id == payment.id,
-            Refund.status == RefundStatus.SUCCEEDED,
-        )
-    )
-    before = refunded - refund.amount
-    audit.record(
-        session,
-        subject_type="payment",
-        subject_id=payment.id,
-        action="payment.refunded",
-        actor=actor,
-        from_state="partially_refunded" if before else payment.status.value,
-        to_state="refunded" if refunded >= payment.amount else "partially_refunded",
-        client_address=client_address,
-        details={
-            "refund": str(refund.id),
-            "amount": str(refund.amount),
-            "refunded": str(refunded),
-        },
-    )
 
 
 def notify_refund(refund: Refund) -> None:

@@ -1,39 +1,31 @@
 """Refund events: ``refund.*``, ``charge.refund.updated`` and ``charge.refunded``.
 
-A refund made here is found by its Stripe id, or by the idempotency key in
-its metadata when the response to the refund call was lost. A refund made in
-Stripe's dashboard is recorded here as well, without a staff member.
+A refund made here is found by its Stripe id. Before the refund service has
+recorded Stripe's response, or when that response was lost, the refund has
+no Stripe id yet, and the idempotency key that the Stripe adapter puts in the
+refund's metadata finds it. The event is applied at once either way: the
+refund's row lock orders it with the service's own recording, and the later
+of the two changes nothing. A refund made in Stripe's dashboard is recorded
+here as well, without a staff member.
 """
 
 import logging
-from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from portal import audit
-from portal.database import now_utc
 from portal.models import Payment, Refund, RefundReason, RefundStatus
-from portal.payments.refunds import apply_refund_result
+from portal.payments.refund_results import apply_refund_result
 from portal.processors.stripe import StripeProcessor
 from portal.processors.stripe.intents import refund_intent_id, to_refund_result
-from portal.webhooks.ordering import moves_forward
-from portal.webhooks.outcome import Outcome, RetryLater
+from portal.webhooks.outcome import Outcome
 from portal.webhooks.payment_events import find_payment
 
 logger = logging.getLogger(__name__)
 
 ACTOR = "stripe"
-# A refund can fail after Stripe first reported it succeeded.
-REFUND_RANKS = {
-    RefundStatus.PENDING: 0,
-    RefundStatus.SUCCEEDED: 1,
-    RefundStatus.FAILED: 2,
-    RefundStatus.CANCELED: 2,
-}
 OUTSIDE_NOTE = "Refunded outside Kassa, in Stripe."
-# How long a refund without a Stripe id is left to the call that made it.
-REFUND_CALL_TIME = timedelta(minutes=2)
 
 
 def apply_refund_event(
@@ -42,9 +34,6 @@ def apply_refund_event(
     """Move a refund to the state Stripe reports, recording it first if it is new."""
     result = to_refund_result(refund)
     row = find_refund(session, refund)
-    if row is not None and row.processor_ref is None and _call_may_be_running(row):
-        # The refund call that made it may still be recording its own response.
-        raise RetryLater(f"refund {row.id} is still being recorded")
     added = row is None
     if added:
         intent_id = refund_intent_id(refund) or _intent_of_charge(processor, refund)
@@ -53,20 +42,16 @@ def apply_refund_event(
             return Outcome("unknown_object", f"no payment for refund {refund['id']}")
         row = record_outside_refund(session, payment, refund)
 
-    if row.status is result.status:
-        row.processor_ref = row.processor_ref or result.id
-        return Outcome("unchanged")
-    if not moves_forward(REFUND_RANKS, row.status, result.status):
-        return Outcome("stale", f"refund stays {row.status.value}")
-
-    previous = row.status
-    succeeded = apply_refund_result(
-        session, row, result, actor=ACTOR, client_address=None
-    )
-    note = f"{previous.value} -> {row.status.value}"
+    change = apply_refund_result(session, row, result, actor=ACTOR, client_address=None)
+    notify = [row.id] if change.receipt_due else []
     if added:
-        note = f"added as {row.status.value}"
-    return Outcome("applied", note, notify_refunds=[row.id] if succeeded else [])
+        return Outcome("applied", f"added as {row.status.value}", notify_refunds=notify)
+    if change.moved:
+        note = f"{change.previous.value} -> {change.current.value}"
+        return Outcome("applied", note, notify_refunds=notify)
+    if row.status is result.status:
+        return Outcome("unchanged")
+    return Outcome("stale", f"refund stays {row.status.value}")
 
 
 def apply_charge_refunded(
@@ -93,21 +78,27 @@ def apply_charge_refunded(
 
 
 def find_refund(session: Session, refund: dict) -> Refund | None:
-    """Return our row of a Stripe Refund, locked until the transaction ends."""
+    """Return our row of a Stripe Refund, by its Stripe id or its idempotency key.
+
+    The row is not locked here: ``apply_refund_result`` locks and reloads it.
+    """
     row = session.scalars(
-        select(Refund).where(Refund.processor_ref == refund["id"]).with_for_update()
+        select(Refund).where(Refund.processor_ref == refund["id"])
     ).first()
     if row is not None:
         return row
     key = (refund.get("metadata") or {}).get("kassa_idempotency_key")
     if not key:
         return None
-    # The refund service sends its own key with a "refund-" prefix.
+    # The refund service sends its own key with a "refund-" prefix. A row
+    # found by key may get its Stripe id from the service meanwhile, so a row
+    # that already has this refund's id matches too.
     keys = {key, key.removeprefix("refund-")}
     return session.scalars(
-        select(Refund)
-        .where(Refund.idempotency_key.in_(keys), Refund.processor_ref.is_(None))
-        .with_for_update()
+        select(Refund).where(
+            Refund.idempotency_key.in_(keys),
+            or_(Refund.processor_ref.is_(None), Refund.processor_ref == refund["id"]),
+        )
     ).first()
 
 
@@ -147,10 +138,6 @@ def record_outside_refund(session: Session, payment: Payment, refund: dict) -> R
         "recorded refund %s of payment %s made in Stripe", refund["id"], payment.id
     )
     return row
-
-
-def _call_may_be_running(row: Refund) -> bool:
-    return now_utc() - row.created_at < REFUND_CALL_TIME
 
 
 def _intent_of_charge(processor: StripeProcessor, refund: dict) -> str | None:

@@ -22,7 +22,6 @@ from portal.payments.refunds import notify_refund
 from portal.processors.stripe.adapter import StripeProcessor
 from portal.processors.stripe.intents import to_intent_result
 from portal.webhooks.ordering import FINAL_PAYMENT_STATUSES
-from portal.webhooks.outcome import RetryLater
 from portal.webhooks.payment_events import find_payment
 from portal.webhooks.refund_events import apply_refund_event
 
@@ -114,15 +113,7 @@ def _reconcile_refunds(
 ) -> None:
     for refund in processor.list_refunds(payment.processor_ref):
         report.refunds += 1
-        try:
-            outcome = apply_refund_event(session, processor, refund)
-        except RetryLater:
-            session.rollback()
-            report.problems.append(
-                f"Refund {refund['id']} of payment {payment.id} is still being "
-                "recorded by the refund that made it; run again in a few minutes."
-            )
-            continue
+        outcome = apply_refund_event(session, processor, refund)
         session.commit()
         if outcome.name != "applied":
             continue
