@@ -1,8 +1,8 @@
 """Helpers for tests of the catalogue and payment link pages.
 
 - ``submit(client, form_path, action, data)`` opens the page at
-  ``form_path`` as a browser would, takes its CSRF token and form key, and
-  posts ``data`` with them to ``action``.
+  ``form_path`` as a browser would, takes its CSRF token, form key and
+  revision, and posts ``data`` with them to ``action``.
 - ``field_error(html, field_id)`` returns the message shown under a field.
 - ``audit_rows(db, subject_type)`` returns the audit rows of a kind, oldest first.
 """
@@ -18,10 +18,11 @@ from portal.models import AuditEvent
 from tests.fixtures.staff import CSRF_FIELD
 
 KEY_FIELD = re.compile(r'name="key" type="hidden" value="([^"]+)"')
+REVISION_FIELD = re.compile(r'name="revision" type="hidden" value="([^"]+)"')
 
 
 def page_tokens(client: FlaskClient, path: str) -> dict[str, str]:
-    """Return the CSRF token and, on a create form, the form key of a page."""
+    """Return the CSRF token and the form key or revision that a page has."""
     response = client.get(path)
     assert response.status_code == 200, f"{path} answered {response.status_code}"
     page = response.get_data(as_text=True)
@@ -29,6 +30,9 @@ def page_tokens(client: FlaskClient, path: str) -> dict[str, str]:
     key = KEY_FIELD.search(page)
     if key:
         tokens["key"] = key.group(1)
+    revision = REVISION_FIELD.search(page)
+    if revision:
+        tokens["revision"] = revision.group(1)
     return tokens
 
 

@@ -575,6 +575,57 @@ def test_edit_with_bad_input_keeps_link(client, db, catalogue, signed_in):
     assert [e.action for e in audit_rows(db, "payment_link")] == ["created"]
 
 
+def test_edit_from_outdated_form_conflicts(client, db, catalogue, signed_in):
+    signed_in(StaffRole.SALES)
+    create(client, link_form(catalogue, slug="spring-kit"))
+    [link] = links(db)
+    page = f"/merchant/links/{link.id}/edit"
+    first_tab = page_tokens(client, page)
+    second_tab = page_tokens(client, page)
+
+    first = client.post(
+        page,
+        data={**first_tab, **link_form(catalogue, slug="spring-kit", title="Kit A")},
+    )
+    second = client.post(
+        page,
+        data={
+            **second_tab,
+            **link_form(catalogue, slug="spring-kit", description="From tab B"),
+        },
+    )
+
+    assert first.status_code == 303
+    assert second.status_code == 409
+    assert "Reload the page" in second.get_data(as_text=True)
+    saved = links(db)[0]
+    assert saved.title == "Kit A"
+    assert saved.description != "From tab B"
+    assert [e.action for e in audit_rows(db, "payment_link")] == [
+        "created",
+        "updated",
+    ]
+
+
+def test_edit_after_reload_saves(client, db, catalogue, signed_in):
+    signed_in(StaffRole.SALES)
+    create(client, link_form(catalogue, slug="spring-kit"))
+    [link] = links(db)
+    page = f"/merchant/links/{link.id}/edit"
+    submit(client, page, page, link_form(catalogue, slug="spring-kit", title="Kit A"))
+
+    response = submit(
+        client,
+        page,
+        page,
+        link_form(catalogue, slug="spring-kit", title="Kit A", description="B"),
+    )
+
+    assert response.status_code == 303
+    assert links(db)[0].title == "Kit A"
+    assert links(db)[0].description == "B"
+
+
 def test_edit_form_shows_saved_values(client, db, catalogue, signed_in):
     signed_in(StaffRole.SALES)
     create(client, link_form(catalogue, slug="spring-kit"))
@@ -588,6 +639,7 @@ def test_edit_form_shows_saved_values(client, db, catalogue, signed_in):
     assert 'name="items-1-price_id"' in page
     assert 'name="custom_fields-1-label"' in page
     assert 'name="key"' not in page
+    assert 'name="revision" type="hidden" value="' in page
 
 
 def test_editor_buttons_work_without_javascript(client, db, catalogue, signed_in):

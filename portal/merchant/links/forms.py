@@ -54,6 +54,8 @@ class CustomFieldRow(Form):
 
 class LinkForm(FlaskForm):
     key = HiddenField()  # only on a new link; the create view checks it
+    # Only on a saved link: the revision the form was opened at.
+    revision = HiddenField()
     title = StringField("Title")
     description = TextAreaField("Description")
     currency = SelectField("Currency", validate_choice=False)

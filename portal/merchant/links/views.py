@@ -16,6 +16,7 @@ from portal.catalog.idempotency import valid_key
 from portal.catalog.text import parse_id
 from portal.database import get_session, now_utc
 from portal.links.reading import read_link
+from portal.links.revision import CONFLICT_MESSAGE, link_revision, lock_link
 from portal.links.saving import create_link, update_link
 from portal.merchant import blueprint
 from portal.merchant.access import requires
@@ -163,6 +164,7 @@ def edit_link(link_id: int):
     business = require_business()
     link = load_link(link_id)
     form = LinkForm(formdata=None, data=form_data_of(link, business.timezone))
+    form.revision.data = link_revision(link)
     return _render_editor(form, business, link)
 
 
@@ -178,6 +180,14 @@ def update_link_view(link_id: int):
         return _render_editor(form, business, link, status=422)
 
     session = get_session()
+    lock_link(session, link_id)
+    # Read the link again under the lock, as the last save committed it.
+    session.expire_all()
+    link = load_link(link_id)
+    if form.revision.data != link_revision(link):
+        session.rollback()
+        logger.info("payment link %s: save from an outdated form rejected", link_id)
+        return _render_editor(form, business, link, [CONFLICT_MESSAGE], 409)
     data, items, fields = form_values(form)
     try:
         values = read_link(
