@@ -2,7 +2,6 @@
 
 from collections.abc import Callable
 
-from flask_wtf import FlaskForm
 from wtforms import (
     EmailField,
     Field,
@@ -21,12 +20,13 @@ from portal.business_settings import (
     check_timezone,
     parse_currencies,
 )
+from portal.merchant.base_form import BackOfficeForm
 from portal.models import StaffRole
 from portal.staff.accounts import MAX_NAME_LENGTH, validated_email
-from portal.staff.passwords import MAX_LENGTH, check_new_password
+from portal.staff.passwords import MAX_LENGTH, MIN_LENGTH, check_new_password
 
 
-class SignInForm(FlaskForm):
+class SignInForm(BackOfficeForm):
     email = EmailField(
         "Email",
         validators=[DataRequired("Enter your email address."), Length(max=320)],
@@ -50,7 +50,7 @@ def _check_with(check: Callable[[str], object]) -> Callable[[Form, Field], None]
     return validate
 
 
-class PasswordChangeForm(FlaskForm):
+class PasswordChangeForm(BackOfficeForm):
     current_password = PasswordField(
         "Current password",
         validators=[
@@ -77,7 +77,7 @@ class PasswordChangeForm(FlaskForm):
 ROLE_CHOICES = [role.value for role in StaffRole]
 
 
-class StaffCreateForm(FlaskForm):
+class StaffCreateForm(BackOfficeForm):
     email = EmailField(
         "Email",
         validators=[DataRequired("Enter the email address."), Length(max=320)],
@@ -89,13 +89,31 @@ class StaffCreateForm(FlaskForm):
         default=StaffRole.SALES.value,
         validate_choice=True,
     )
+    password = PasswordField(
+        "Initial password",
+        validators=[
+            DataRequired("Enter an initial password."),
+            _check_with(check_new_password),
+        ],
+        description=(
+            f"At least {MIN_LENGTH} characters. Give it to them yourself: "
+            "they can change it under My account."
+        ),
+    )
+    confirm_password = PasswordField(
+        "Initial password again",
+        validators=[
+            DataRequired("Enter the initial password again."),
+            EqualTo("password", "The two passwords differ: type them again."),
+        ],
+    )
 
 
-class RoleForm(FlaskForm):
+class RoleForm(BackOfficeForm):
     role = SelectField("Role", choices=ROLE_CHOICES, validate_choice=True)
 
 
-class SettingsForm(FlaskForm):
+class SettingsForm(BackOfficeForm):
     name = StringField(
         "Business name",
         validators=[DataRequired("Enter the business name."), Length(max=200)],

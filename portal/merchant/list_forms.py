@@ -4,23 +4,24 @@ The domain functions check the values and word the messages; these forms
 carry the CSRF token and the raw values.
 """
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, StringField
 
+from portal.merchant.base_form import BackOfficeForm
 
-class SavedViewForm(FlaskForm):
+
+class SavedViewForm(BackOfficeForm):
     index = HiddenField()
     query = HiddenField()
     name = StringField("View name")
     shared = BooleanField("Share with all staff")
 
 
-class DeleteForm(FlaskForm):
+class DeleteForm(BackOfficeForm):
     """A delete button: the CSRF token and the index page to return to."""
 
     index = HiddenField()
 
 
-class ContactListForm(FlaskForm):
+class ContactListForm(BackOfficeForm):
     name = StringField("List name")
     shared = BooleanField("Share with all staff")

@@ -1,12 +1,13 @@
 """Forms of the payment detail page: refund and resend receipt."""
 
 import secrets
+from typing import ClassVar
 
-from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
+from portal.merchant.base_form import BackOfficeForm
 from portal.models import RefundReason
 from portal.payments.refunds import NOTE_MAX_LENGTH
 
@@ -24,7 +25,12 @@ def new_idempotency_key() -> str:
     return secrets.token_urlsafe(24)
 
 
-class RefundForm(FlaskForm):
+class RefundForm(BackOfficeForm):
+    field_nouns: ClassVar[dict[str, str]] = {
+        "reason": "reason for the refund",
+        "note": "note",
+    }
+
     amount = StringField(
         "Amount to refund",
         validators=[DataRequired("Enter the amount to refund."), Length(max=30)],
@@ -38,7 +44,9 @@ class RefundForm(FlaskForm):
     key = HiddenField(validators=[DataRequired(KEY_MISSING)])
 
 
-class ResendReceiptForm(FlaskForm):
+class ResendReceiptForm(BackOfficeForm):
+    field_nouns: ClassVar[dict[str, str]] = {"to": "address"}
+
     to = EmailField(
         "Send to",
         validators=[Length(max=320)],

@@ -3,7 +3,6 @@
 import logging
 
 from flask import flash, redirect, render_template, url_for
-from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import BooleanField, TextAreaField
 from wtforms.validators import ValidationError
@@ -12,6 +11,7 @@ from portal.database import get_session
 from portal.documents.receipt_options import FOOTER_MAX_LENGTH
 from portal.merchant import blueprint
 from portal.merchant.access import requires
+from portal.merchant.base_form import BackOfficeForm
 from portal.merchant.context import record_staff_action
 from portal.merchant.layout import business_or_none
 from portal.merchant.permissions import Permission
@@ -27,14 +27,14 @@ from portal.receipt_settings import (
 logger = logging.getLogger(__name__)
 
 
-def _validate_footer(form: FlaskForm, field: TextAreaField) -> None:
+def _validate_footer(form: BackOfficeForm, field: TextAreaField) -> None:
     try:
         check_footer(field.data or "")
     except InvalidReceiptSetting as error:
         raise ValidationError(str(error)) from None
 
 
-class ReceiptSettingsForm(FlaskForm):
+class ReceiptSettingsForm(BackOfficeForm):
     receipt_footer = TextAreaField(
         "Footer text",
         validators=[_validate_footer],

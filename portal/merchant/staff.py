@@ -1,7 +1,6 @@
 """The Staff page: add staff members, change their role, deactivate them."""
 
 import logging
-import secrets
 
 from flask import abort, flash, redirect, render_template, url_for
 from sqlalchemy import select
@@ -22,8 +21,6 @@ def _render_staff(
     form: StaffCreateForm | None = None,
     *,
     error: str | None = None,
-    created: Staff | None = None,
-    initial_password: str | None = None,
     status: int = 200,
 ):
     members = get_session().scalars(
@@ -35,8 +32,6 @@ def _render_staff(
         members=list(members),
         roles=list(StaffRole),
         error=error,
-        created=created,
-        initial_password=initial_password,
     )
     return page, status
 
@@ -62,13 +57,11 @@ def add_staff():
         return _render_staff(form, status=422)
 
     session = get_session()
-    # Shown once on the response page and never stored in clear text.
-    initial_password = secrets.token_urlsafe(12)
     try:
         member = accounts.create_staff(
             session,
             email=form.email.data,
-            password=initial_password,
+            password=form.password.data,
             role=StaffRole(form.role.data),
             name=form.name.data or "",
         )
@@ -84,7 +77,8 @@ def add_staff():
         to_state=member.role.value,
     )
     session.commit()
-    return _render_staff(created=member, initial_password=initial_password)
+    flash(f"Added {member.email} as {member.role.value}.", "success")
+    return redirect(url_for("merchant.staff"), 303)
 
 
 @blueprint.post("/staff/<int:staff_id>/role")

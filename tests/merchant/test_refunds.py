@@ -143,6 +143,22 @@ def test_unknown_reason_is_rejected(app, client, signed_in, db):
     )
 
     assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "Choose a reason for the refund from the list." in page
+    assert refunds(db) == []
+
+
+def test_long_note_is_rejected(app, client, signed_in, db):
+    payment_id = paid_payment(app)
+    signed_in(StaffRole.ADMIN)
+
+    response = post_refund(
+        client, payment_id, refund_form(client, payment_id, note="n" * 501)
+    )
+
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "The note can be at most 500 characters." in page
     assert refunds(db) == []
 
 

@@ -71,6 +71,9 @@ def test_business_currency_not_stored_twice(client, db, business, signed_in):
         ("logo_url", "../secret.png", "Invalid logo URL"),
         ("email", "not-an-email", "Enter a valid email address"),
         ("name", "", "Enter the business name."),
+        ("name", "n" * 201, "The business name can be at most 200 characters."),
+        ("tax_id", "1" * 65, "The tax ID can be at most 64 characters."),
+        ("address", "a" * 1001, "The address can be at most 1000 characters."),
     ],
 )
 def test_bad_setting_changes_nothing(
