@@ -2,6 +2,7 @@
 
 import re
 from functools import cache
+from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import available_timezones
 
@@ -12,6 +13,14 @@ HEX_COLOR = re.compile(r"#[0-9a-f]{6}")
 # A file under static/, such as img/logo.png: no "..", no leading slash.
 STATIC_PATH = re.compile(r"[A-Za-z0-9_-]+(?:/[A-Za-z0-9_.-]+)*\.[A-Za-z0-9]+")
 SEPARATORS = re.compile(r"[\s,;]+")
+# ISO 4217 codes that are not a currency buyers pay in: precious metals
+# (XAU, XAG, XPT, XPD), special drawing rights and settlement units (XDR,
+# XSU, XUA), bond market units (XBA to XBD), and the test and no-currency
+# codes (XTS, XXX).
+NON_PAYMENT_CODES = frozenset(
+    {"XAU", "XAG", "XPT", "XPD", "XDR", "XSU", "XUA", "XBA", "XBB", "XBC", "XBD"}
+    | {"XTS", "XXX"}
+)
 
 EDITABLE_FIELDS = (
     "name",
@@ -51,6 +60,11 @@ def parse_currencies(value: str) -> list[str]:
             raise InvalidSetting(
                 f"Unknown currency code {code!r}: use ISO 4217 codes such as EUR, USD."
             )
+        if code in NON_PAYMENT_CODES:
+            raise InvalidSetting(
+                f"{code} is an ISO 4217 code for a metal, fund or test unit, not "
+                "money that buyers pay in: remove it."
+            )
         if code not in codes:
             codes.append(code)
     return codes
@@ -65,20 +79,34 @@ def check_brand_color(value: str) -> str:
     return value
 
 
-def check_logo_url(value: str) -> str | None:
-    """Return an http(s) URL or a path under static/, or None for no logo."""
+def check_logo_url(value: str, static_root: Path) -> str | None:
+    """Return the path of an existing file under ``static_root``, or None for no logo.
+
+    An address on another server is rejected: the Content-Security-Policy
+    (img-src 'self' data:) keeps pages from showing it, and PDFs are rendered
+    without fetching from other servers.
+    """
     value = value.strip()
     if not value:
         return None
     parts = urlsplit(value)
-    if parts.scheme in ("http", "https") and parts.netloc:
-        return value
-    if not parts.scheme and ".." not in value and STATIC_PATH.fullmatch(value):
-        return value
-    raise InvalidSetting(
-        "Invalid logo URL: use an https:// address or a file under static/, "
-        "such as img/logo.png."
-    )
+    if parts.scheme or value.startswith("//"):
+        raise InvalidSetting(
+            f"Logo {value!r} is on another server, which pages and PDFs do not "
+            "show. Put the file under static/ and enter its path, such as "
+            "img/logo.png."
+        )
+    if ".." in value or not STATIC_PATH.fullmatch(value):
+        raise InvalidSetting(
+            f"Invalid logo path {value!r}: enter the path of a file under "
+            "static/, such as img/logo.png."
+        )
+    if not (static_root / value).is_file():
+        raise InvalidSetting(
+            f"Logo file {value!r} not found under static/: upload it there "
+            "first or correct the path."
+        )
+    return value
 
 
 def apply_settings(

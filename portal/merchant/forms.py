@@ -1,7 +1,9 @@
 """Forms of the back office's own pages: sign-in, account, staff, settings."""
 
 from collections.abc import Callable
+from pathlib import Path
 
+from flask import current_app
 from wtforms import (
     EmailField,
     Field,
@@ -74,6 +76,10 @@ class PasswordChangeForm(BackOfficeForm):
     )
 
 
+def _check_static_logo(value: str) -> str | None:
+    return check_logo_url(value, Path(current_app.static_folder or "static"))
+
+
 ROLE_CHOICES = [role.value for role in StaffRole]
 
 
@@ -141,5 +147,6 @@ class SettingsForm(BackOfficeForm):
         validators=[DataRequired("Enter a colour."), _check_with(check_brand_color)],
     )
     logo_url = StringField(
-        "Logo URL", validators=[Length(max=500), _check_with(check_logo_url)]
+        "Logo",
+        validators=[Length(max=500), _check_with(_check_static_logo)],
     )

@@ -1,8 +1,9 @@
 """The Settings page: the business's name, contact details, time zone and brand."""
 
 import logging
+from pathlib import Path
 
-from flask import flash, redirect, render_template, url_for
+from flask import current_app, flash, redirect, render_template, url_for
 
 from portal.business_settings import (
     apply_settings,
@@ -60,7 +61,9 @@ def save_settings():
         "timezone": check_timezone(form.timezone.data),
         "accepted_currencies": parse_currencies(form.accepted_currencies.data or ""),
         "brand_color": check_brand_color(form.brand_color.data),
-        "logo_url": check_logo_url(form.logo_url.data or ""),
+        "logo_url": check_logo_url(
+            form.logo_url.data or "", Path(current_app.static_folder or "static")
+        ),
     }
     changes = apply_settings(business, values)
     session = get_session()

@@ -15,7 +15,7 @@ VALID = {
     "timezone": "Europe/Stockholm",
     "accepted_currencies": "usd, SEK; usd",
     "brand_color": "#1A2B3C",
-    "logo_url": "https://cdn.nordlys.example/logo.png",
+    "logo_url": "img/demo-logo.svg",
 }
 
 
@@ -45,7 +45,7 @@ def test_settings_saved_and_audited(client, db, business, signed_in):
     assert business.accepted_currencies == ["USD", "SEK"]
     assert business.currencies == ["EUR", "USD", "SEK"]
     assert business.brand_color == "#1a2b3c"
-    assert business.logo_url == "https://cdn.nordlys.example/logo.png"
+    assert business.logo_url == "img/demo-logo.svg"
     assert event.action == "settings_changed"
     assert event.actor == f"staff:{admin.id}"
     assert event.details["timezone"] == "Europe/Stockholm"
@@ -67,8 +67,15 @@ def test_business_currency_not_stored_twice(client, db, business, signed_in):
         ("accepted_currencies", "USD, EURO", "Unknown currency code &#39;EURO&#39;"),
         ("brand_color", "red", "Invalid colour &#39;red&#39;"),
         ("brand_color", "#12345", "Invalid colour"),
-        ("logo_url", "javascript:alert(1)", "Invalid logo URL"),
-        ("logo_url", "../secret.png", "Invalid logo URL"),
+        ("logo_url", "javascript:alert(1)", "is on another server"),
+        ("logo_url", "http://insecure.example/logo.png", "is on another server"),
+        ("logo_url", "https://cdn.example/logo.png", "is on another server"),
+        ("logo_url", "//cdn.example/logo.png", "is on another server"),
+        ("logo_url", "../secret.png", "Invalid logo path"),
+        ("logo_url", "img/nope.png", "Logo file &#39;img/nope.png&#39; not found"),
+        ("accepted_currencies", "USD, XAU", "XAU is an ISO 4217 code for a metal"),
+        ("accepted_currencies", "XDR", "not money that buyers pay in"),
+        ("accepted_currencies", "xts", "XTS is an ISO 4217 code"),
         ("email", "not-an-email", "Enter a valid email address"),
         ("name", "", "Enter the business name."),
         ("name", "n" * 201, "The business name can be at most 200 characters."),
