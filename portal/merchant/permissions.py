@@ -6,8 +6,8 @@ from portal.models import StaffRole
 
 
 class Permission(StrEnum):
-    VIEW = "view"  # read every back-office page
-    SELL = "sell"  # create and edit payment links, invoices, quotes, the catalogue
+    VIEW = "view"  # read the sales pages: payments, invoices, links, contacts, payouts
+    SELL = "sell"  # create and edit payment links, invoices, the catalogue
     REFUND = "refund"  # refunds, manual payments, voids
     SETTINGS = "settings"  # the business's settings
     STAFF = "staff"  # add staff, change roles, deactivate
