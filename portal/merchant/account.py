@@ -55,6 +55,11 @@ def change_password():
     if not verify_password(staff.password_hash, form.current_password.data):
         form.current_password.errors.append("The current password is incorrect.")
         return _render_account(form, 422)
+    if form.new_password.data == form.current_password.data:
+        form.new_password.errors.append(
+            "The new password is the same as the current one: choose another."
+        )
+        return _render_account(form, 422)
 
     session = get_session()
     set_password(session, staff, form.new_password.data)

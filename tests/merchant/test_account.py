@@ -77,6 +77,18 @@ def test_mismatched_confirmation(client):
     assert "The two new passwords differ" in response.get_data(as_text=True)
 
 
+def test_same_new_password_rejected(client, db):
+    staff = sign_in(client, StaffRole.VIEWER)
+
+    response = change_password(client, STAFF_PASSWORD, STAFF_PASSWORD)
+
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "The new password is the same as the current one" in page
+    assert db.scalars(select(AuditEvent)).all() == []
+    assert staff.email in client.get("/merchant/account").get_data(as_text=True)
+
+
 def test_sign_out_other_sessions(app, client):
     staff = sign_in(client, StaffRole.ADMIN)
     other_device = app.test_client()
