@@ -236,6 +236,7 @@ def test_fully_refunded_payment_hides_form(app, client, signed_in):
     assert 'id="refund-form"' not in page
     assert "Nothing is left to refund on this payment." in page
     assert 'id="payment-status">refunded<' in page.lower()
+    assert 'id="payment-status-fact">refunded<' in page.lower()
 
 
 def test_refund_receipt_pdf_link_works(app, client, signed_in):

@@ -27,6 +27,7 @@ def test_double_clicked_refund_refunds_once(page, live_server, app, db):
     amount.fill("20.00")
     page.get_by_label("Reason").select_option("duplicate")
     page.get_by_label("Note for staff").fill("Charged twice at the market stall")
+    page.on("dialog", lambda dialog: dialog.accept())
     page.get_by_role("button", name="Refund", exact=True).dblclick()
 
     expect(page.locator(".flash-success")).to_have_text(
@@ -53,10 +54,37 @@ def test_refund_above_remainder_shows_message(page, live_server, app, db):
     page.goto(f"{live_server}/merchant/payments/{payment_id}")
 
     page.get_by_label("Amount to refund").fill("60")
+    page.on("dialog", lambda dialog: dialog.accept())
     page.get_by_role("button", name="Refund", exact=True).click()
 
     expect(page.locator("#amount-error")).to_have_text(
         "A refund of €60.00 is more than the €50.00 left to refund. "
         "Enter at most €50.00."
     )
+    assert db.scalars(select(Refund)).all() == []
+
+
+def test_dismissed_confirmation_refunds_nothing(page, live_server, app, db):
+    payment_id = paid_payment(app, amount=5000)
+    staff = make_staff(db, role=StaffRole.ADMIN)
+    db.commit()
+    questions = []
+
+    def dismiss(dialog):
+        questions.append(dialog.message)
+        dialog.dismiss()
+
+    page.goto(f"{live_server}/merchant/login")
+    page.get_by_label("Email").fill(staff.email)
+    page.get_by_label("Password").fill(STAFF_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.goto(f"{live_server}/merchant/payments/{payment_id}")
+    page.on("dialog", dismiss)
+    page.get_by_role("button", name="Refund", exact=True).click()
+
+    expect(page.locator("#refundable-amount")).to_have_text("€50.00")
+    assert questions == [
+        "Refund the amount entered to the buyer? A refund cannot be undone."
+    ]
+    assert page.locator(".flash-success").count() == 0
     assert db.scalars(select(Refund)).all() == []

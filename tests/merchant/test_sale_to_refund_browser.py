@@ -26,9 +26,7 @@ def sign_in(page, live_server, email):
     page.get_by_role("button", name="Sign in").click()
 
 
-def test_link_sale_then_partial_refund(
-    mailing_app, smtp_server, page, live_server, db
-):
+def test_link_sale_then_partial_refund(mailing_app, smtp_server, page, live_server, db):
     make_business(db)
     staff = make_staff(db, role=StaffRole.ADMIN)
     db.commit()
@@ -63,6 +61,7 @@ def test_link_sale_then_partial_refund(
     page.get_by_role("link", name=f"#{payment.id}").click()
     page.get_by_label("Amount to refund").fill("15.00")
     page.get_by_label("Reason").select_option("requested_by_customer")
+    page.on("dialog", lambda dialog: dialog.accept())
     page.get_by_role("button", name="Refund", exact=True).click()
 
     expect(page.locator(".flash-success")).to_have_text(
