@@ -4,10 +4,11 @@ import re
 
 import pytest
 from playwright.sync_api import expect
+from sqlalchemy import select
 
-from portal.models import PaymentStatus, StaffRole
+from portal.models import PaymentLink, PaymentStatus, StaffRole
 from tests.checkout.conftest import payments
-from tests.factories import make_business
+from tests.factories import make_business, make_product_price
 from tests.fixtures.staff import STAFF_PASSWORD, make_staff
 
 pytestmark = pytest.mark.browser
@@ -69,3 +70,38 @@ def test_staff_builds_link_and_buyer_pays(page, live_server, db):
     page.goto(f"{live_server}/merchant/links/{payment.link_id}")
     expect(page.locator("#link-payments")).to_contain_text("aino@example.com")
     expect(page.locator("#collected")).to_contain_text("€24.90")
+
+
+def test_back_then_create_again_makes_one_link(page, live_server, db):
+    make_business(db)
+    poster = make_product_price(db, "Poster", 3900)
+    staff = make_staff(db, role=StaffRole.SALES)
+    db.commit()
+
+    page.goto(f"{live_server}/merchant/login")
+    page.get_by_label("Email").fill(staff.email)
+    page.get_by_label("Password").fill(STAFF_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.goto(f"{live_server}/merchant/links/new")
+    page.get_by_label("Title").fill("Poster sale")
+    page.locator("#items-0-price_id").select_option(str(poster.id))
+    page.get_by_role("button", name="Create payment link").click()
+    expect(page.get_by_role("heading", name="Poster sale")).to_be_visible()
+
+    page.go_back()
+    expect(page.get_by_label("Title")).to_have_value("Poster sale")
+    page.get_by_role("button", name="Create payment link").click()
+
+    expect(page.get_by_role("heading", name="Poster sale")).to_be_visible()
+    db.expire_all()
+    assert db.scalars(select(PaymentLink.title)).all() == ["Poster sale"]
+
+    # A form opened anew, not through Back, creates another link.
+    page.goto(f"{live_server}/merchant/links/new")
+    page.get_by_label("Title").fill("Poster sale 2")
+    page.locator("#items-0-price_id").select_option(str(poster.id))
+    page.get_by_role("button", name="Create payment link").click()
+    expect(page.get_by_role("heading", name="Poster sale 2")).to_be_visible()
+    db.expire_all()
+    titles = db.scalars(select(PaymentLink.title).order_by(PaymentLink.id)).all()
+    assert titles == ["Poster sale", "Poster sale 2"]
