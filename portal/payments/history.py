@@ -7,6 +7,7 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from portal.models import AuditEvent, Payment, Staff
+from portal.money import format_money
 
 # Audit actions as staff read them in the history.
 ACTION_LABELS = {
@@ -26,6 +27,16 @@ ACTION_LABELS = {
 }
 
 
+# Refund actions, read as "Refund of €15.00 <verb>".
+REFUND_VERBS = {
+    "refund.created": "requested",
+    "refund.succeeded": "succeeded",
+    "refund.pending": "pending",
+    "refund.failed": "failed",
+    "refund.canceled": "canceled",
+}
+
+
 @dataclass(frozen=True, slots=True)
 class HistoryEntry:
     at: datetime  # UTC
@@ -35,6 +46,30 @@ class HistoryEntry:
     actor: str  # "buyer", "system" or a staff member's name and email
     client_address: str | None
     details: dict[str, str]
+
+    @property
+    def state_change(self) -> str:
+        """Describe the state change, such as "processing → succeeded", or ""."""
+        to_state = (self.to_state or "").replace("_", " ")
+        from_state = (self.from_state or "").replace("_", " ")
+        if not to_state or to_state == from_state:
+            return ""
+        if not from_state:
+            return to_state
+        return f"{from_state} → {to_state}"
+
+
+def history_label(event: AuditEvent, currency: str) -> str:
+    """Name an audit row for staff, with the refund amount where there is one."""
+    amount = str((event.details or {}).get("amount", ""))
+    verb = REFUND_VERBS.get(event.action)
+    if verb and amount.isdigit():
+        money = format_money(int(amount), currency, "en")
+        return f"Refund of {money} {verb}"
+    label = ACTION_LABELS.get(event.action)
+    if label:
+        return label
+    return event.action.replace(".", " ").replace("_", " ").capitalize()
 
 
 def payment_history(session: Session, payment: Payment) -> list[HistoryEntry]:
@@ -66,7 +101,7 @@ def payment_history(session: Session, payment: Payment) -> list[HistoryEntry]:
     return [
         HistoryEntry(
             at=event.created_at,
-            label=ACTION_LABELS.get(event.action, event.action),
+            label=history_label(event, payment.currency),
             from_state=event.from_state,
             to_state=event.to_state,
             actor=names.get(event.actor, event.actor),

@@ -250,3 +250,21 @@ def test_refund_receipt_pdf_link_works(app, client, signed_in):
 
     assert response.status_code == 200
     assert response.mimetype == "application/pdf"
+
+
+def test_history_names_refund_and_staff(app, client, signed_in):
+    payment_id = paid_payment(app, amount=5000)
+    admin = signed_in(StaffRole.ADMIN)
+
+    post_refund(client, payment_id, refund_form(client, payment_id, amount="15.00"))
+    post_refund(client, payment_id, refund_form(client, payment_id, amount="5.00"))
+
+    page = client.get(detail_path(payment_id)).get_data(as_text=True)
+    history = page[page.index('id="history"') :]
+    assert "Refund of €15.00 succeeded" in history
+    assert "Refund of €5.00 succeeded" in history
+    assert admin.email in history
+    assert "refund.succeeded" not in history
+    assert "staff:" not in history
+    assert "partially refunded → partially refunded" not in history
+    assert "partially_refunded" not in history
