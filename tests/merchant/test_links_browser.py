@@ -105,3 +105,32 @@ def test_back_then_create_again_makes_one_link(page, live_server, db):
     db.expire_all()
     titles = db.scalars(select(PaymentLink.title).order_by(PaymentLink.id)).all()
     assert titles == ["Poster sale", "Poster sale 2"]
+
+
+def test_price_list_follows_link_currency(page, live_server, db):
+    make_business(db, accepted_currencies=["JPY"])
+    poster = make_product_price(db, "Poster", 3900)
+    print_yen = make_product_price(db, "Tokyo print", 8000, "JPY")
+    staff = make_staff(db, role=StaffRole.SALES)
+    db.commit()
+
+    page.goto(f"{live_server}/merchant/login")
+    page.get_by_label("Email").fill(staff.email)
+    page.get_by_label("Password").fill(STAFF_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.goto(f"{live_server}/merchant/links/new")
+    euro_option = page.locator(f"#items-0-price_id option[value='{poster.id}']")
+    yen_option = page.locator(f"#items-0-price_id option[value='{print_yen.id}']")
+    expect(page.get_by_label("Currency")).to_have_value("EUR")
+    expect(euro_option).not_to_have_attribute("hidden", "")
+    expect(yen_option).to_have_attribute("hidden", "")
+
+    page.locator("#items-0-price_id").select_option(str(poster.id))
+    page.get_by_label("Currency").select_option("JPY")
+
+    expect(page.locator("#items-0-price_id")).to_have_value("")
+    expect(euro_option).to_have_attribute("hidden", "")
+    expect(yen_option).not_to_have_attribute("hidden", "")
+    page.get_by_role("button", name="Add line item").click()
+    added_euro = page.locator(f"#items-1-price_id option[value='{poster.id}']")
+    expect(added_euro).to_have_attribute("hidden", "")

@@ -94,7 +94,8 @@ def _price_choice(price: Price) -> SelectChoice:
         label += f" ({price.currency})"
     if not (price.active and price.product.active):
         label += " (archived)"
-    return SelectChoice(str(price.id), label)
+    # js/link-prices.js hides the prices in other currencies than the link's.
+    return SelectChoice(str(price.id), label, {"data-currency": price.currency})
 
 
 def _discount_label(discount: Discount) -> str:
