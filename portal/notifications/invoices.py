@@ -51,16 +51,9 @@ def build_invoice_message(invoice: Invoice, business: Business) -> EmailMessage:
             number=invoice.number,
             business=business.name,
         )
-        message = _compose(
-            "emails/invoice",
-            context,
-            subject=subject,
-            sender=sender_address(business.name),
-            to=bill_to(invoice.order).email,
-            reply_to=business.email,
+        return _compose_with_pdf(
+            "emails/invoice", context, subject, invoice, business, locale
         )
-        _attach_pdf(message, invoice, business, locale)
-    return message
 
 
 def build_reminder_message(
@@ -76,15 +69,29 @@ def build_reminder_message(
             subject = _("Overdue: invoice %(number)s from %(business)s", **values)
         else:
             subject = _("Reminder: invoice %(number)s from %(business)s", **values)
-        message = _compose(
-            "emails/invoice_reminder",
-            context,
-            subject=subject,
-            sender=sender_address(business.name),
-            to=bill_to(invoice.order).email,
-            reply_to=business.email,
+        return _compose_with_pdf(
+            "emails/invoice_reminder", context, subject, invoice, business, locale
         )
-        _attach_pdf(message, invoice, business, locale)
+
+
+def _compose_with_pdf(
+    template: str,
+    context: dict,
+    subject: str,
+    invoice: Invoice,
+    business: Business,
+    locale: str,
+) -> EmailMessage:
+    """Compose an email from the business to the invoice's buyer, PDF attached."""
+    message = _compose(
+        template,
+        context,
+        subject=subject,
+        sender=sender_address(business.name),
+        to=bill_to(invoice.order).email,
+        reply_to=business.email,
+    )
+    _attach_pdf(message, invoice, business, locale)
     return message
 
 
