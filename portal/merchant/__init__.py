@@ -31,6 +31,7 @@ from portal.merchant import (  # noqa: E402, F401
     settings,
     signin,
     staff,
+    times,
 )
 
 blueprint.before_request(access.check_access)

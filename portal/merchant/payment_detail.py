@@ -14,7 +14,6 @@ from portal.extensions import client_address
 from portal.merchant import blueprint
 from portal.merchant.access import requires
 from portal.merchant.context import current_staff, staff_actor
-from portal.merchant.layout import business_or_none
 from portal.merchant.payment_forms import (
     RefundForm,
     ResendReceiptForm,
@@ -166,7 +165,6 @@ def _render_detail(
             can_refund=has_permission(staff.role, Permission.REFUND),
             can_resend=has_permission(staff.role, Permission.SELL),
             endpoint_exists=lambda name: name in current_app.view_functions,
-            timezone=_timezone(),
         )
     return page, status
 
@@ -183,8 +181,3 @@ def _new_resend_form() -> ResendReceiptForm:
     form = ResendReceiptForm(formdata=None)
     form.key.data = new_idempotency_key()
     return form
-
-
-def _timezone() -> str:
-    business = business_or_none()
-    return business.timezone if business else "UTC"

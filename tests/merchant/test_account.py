@@ -1,9 +1,12 @@
 """My account: changing the password and signing out other sessions."""
 
+import re
+
 from sqlalchemy import select
 
 from portal.models import AuditEvent, StaffRole
 from portal.staff.passwords import verify_password
+from tests.factories import make_business
 from tests.fixtures.staff import STAFF_PASSWORD, csrf_token, sign_in
 
 NEW_PASSWORD = "a brand new passphrase"
@@ -104,3 +107,14 @@ def test_sign_out_other_sessions(app, client):
         as_text=True
     )
     assert other_device.get("/merchant/").status_code == 302
+
+
+def test_sessions_in_business_zone(client, db):
+    make_business(db, timezone="Europe/Helsinki")
+    db.commit()
+    sign_in(client, StaffRole.VIEWER)
+
+    page = client.get("/merchant/account").get_data(as_text=True)
+
+    assert re.search(r"\d{1,2} [A-Z][a-z]{2} \d{4}, \d\d:\d\d EES?T", page)
+    assert " UTC" not in page

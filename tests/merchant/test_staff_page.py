@@ -1,10 +1,12 @@
 """The Staff page: adding staff, changing roles, deactivating, the last owner."""
 
+import re
 
 import pytest
 from sqlalchemy import select
 
 from portal.models import AuditEvent, Staff, StaffRole
+from tests.factories import make_business
 from tests.fixtures.staff import STAFF_PASSWORD, csrf_token, make_staff, sign_in
 
 
@@ -181,3 +183,13 @@ def test_unknown_staff_member_is_404(client, owner):
     response = post(client, "/merchant/staff/999999/deactivate")
 
     assert response.status_code == 404
+
+
+def test_last_sign_in_in_business_zone(client, db, owner):
+    make_business(db, timezone="Europe/Helsinki")
+    db.commit()
+
+    page = client.get("/merchant/staff").get_data(as_text=True)
+
+    assert re.search(r"\d{1,2} [A-Z][a-z]{2} \d{4}, \d\d:\d\d EES?T", page)
+    assert " UTC<" not in page
