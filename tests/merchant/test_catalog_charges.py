@@ -96,6 +96,17 @@ def test_zero_percent_tax_rate_is_allowed(client, db, business, signed_in):
     assert rows(db, TaxRate)[0].percent == Decimal(0)
 
 
+def test_tax_rate_form_trims_zeros(client, db, business, signed_in):
+    signed_in(StaffRole.SALES)
+    rate = make_tax_rate(db, "VAT", "25.5")
+    db.commit()
+
+    page = client.get(f"/merchant/catalogue/tax-rates/{rate.id}").get_data(as_text=True)
+
+    assert 'name="percent" type="text" value="25.5"' in page
+    assert "25.5000" not in page
+
+
 def test_edit_and_archive_tax_rate(client, db, business, signed_in):
     signed_in(StaffRole.SALES)
     rate = make_tax_rate(db, "VAT", "24")

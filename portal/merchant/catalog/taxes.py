@@ -82,7 +82,9 @@ def create_tax_rate_view():
 @requires(Permission.VIEW)
 def tax_rate_detail(rate_id: int):
     rate = load_or_404(TaxRate, rate_id)
-    form = TaxRateForm(formdata=None, obj=rate, percent=percent_for_input(rate.percent))
+    # WTForms prefers ``obj`` to keyword data, so the percent is set afterwards.
+    form = TaxRateForm(formdata=None, obj=rate)
+    form.percent.data = percent_for_input(rate.percent)
     return _render(form, rate)
 
 
