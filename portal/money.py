@@ -68,6 +68,8 @@ def parse_major(text: str, currency: str) -> int:
 
     fraction = (match["fraction"] or "").rstrip("0")
     if len(fraction) > places:
+        if places == 0:
+            raise ValueError(f"{code} amounts are whole numbers.")
         raise ValueError(f"{code} amounts have at most {places} decimal places.")
     digits = ((match["whole"] or "0") + fraction.ljust(places, "0")).lstrip("0")
     if len(digits) > _MAX_PARSED_DIGITS or int(digits or "0") > MAX_PARSED_AMOUNT:

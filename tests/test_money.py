@@ -115,7 +115,9 @@ def test_parse_major_valid(text, currency, expected):
 @pytest.mark.parametrize(
     ("text", "currency", "message"),
     [
-        pytest.param("80.5", "JPY", "JPY amounts have at most 0", id="jpy-fraction"),
+        pytest.param(
+            "80.5", "JPY", "JPY amounts are whole numbers.", id="jpy-fraction"
+        ),
         pytest.param("1.2345", "KWD", "KWD amounts have at most 3", id="kwd-4-places"),
         pytest.param("12.345", "EUR", "EUR amounts have at most 2", id="eur-3-places"),
         pytest.param(

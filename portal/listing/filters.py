@@ -355,6 +355,8 @@ def parse_amount(text: str, currency: str, label: str) -> int:
     match = check_amount_syntax(text, label)
     places = exponent(currency)
     fraction = (match["fraction"] or "").rstrip("0")
+    if len(fraction) > places and places == 0:
+        raise ValueError(f"{label} must be a whole number in {currency}.")
     if len(fraction) > places:
         raise ValueError(
             f"{label} has more decimal places than {currency} allows ({places})."

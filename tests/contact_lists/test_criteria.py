@@ -108,7 +108,7 @@ def test_total_needs_currency_and_amount():
         "total_paid_amount": "Enter the least total paid, such as 100.00."
     }
     assert yen_fraction.value.errors == {
-        "total_paid_amount": "Total paid has more decimal places than JPY allows (0)."
+        "total_paid_amount": "Total paid must be a whole number in JPY."
     }
 
 

@@ -119,7 +119,7 @@ def test_amount_uses_the_currency_exponent():
 
     assert yen.values["amount"].minimum == 1500
     assert yen_fraction.errors["amount_from"] == (
-        "Amount from has more decimal places than JPY allows (0)."
+        "Amount from must be a whole number in JPY."
     )
     assert dinar.values["amount"].minimum == 1125
 
