@@ -134,6 +134,11 @@ def apply_settings(
     return changes
 
 
+def timezone_names() -> list[str]:
+    """Return the IANA time zone names that the settings offer, sorted."""
+    return sorted(_timezones())
+
+
 @cache
 def _timezones() -> frozenset[str]:
     return frozenset(available_timezones())

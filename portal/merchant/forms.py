@@ -21,6 +21,7 @@ from portal.business_settings import (
     check_logo_url,
     check_timezone,
     parse_currencies,
+    timezone_names,
 )
 from portal.merchant.base_form import BackOfficeForm
 from portal.models import StaffRole
@@ -134,9 +135,10 @@ class SettingsForm(BackOfficeForm):
     )
     address = TextAreaField("Address", validators=[Length(max=1000)])
     tax_id = StringField("Tax ID", validators=[Length(max=64)])
-    timezone = StringField(
+    timezone = SelectField(
         "Time zone",
-        validators=[DataRequired("Enter a time zone."), _check_with(check_timezone)],
+        choices=timezone_names,
+        validators=[DataRequired("Choose a time zone."), _check_with(check_timezone)],
     )
     accepted_currencies = StringField(
         "Other accepted currencies",

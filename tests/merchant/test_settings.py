@@ -63,7 +63,7 @@ def test_business_currency_not_stored_twice(client, db, business, signed_in):
 @pytest.mark.parametrize(
     ("field", "value", "message"),
     [
-        ("timezone", "Mars/Olympus", "Unknown time zone &#39;Mars/Olympus&#39;"),
+        ("timezone", "Mars/Olympus", "Choose a time zone from the list."),
         ("accepted_currencies", "USD, EURO", "Unknown currency code &#39;EURO&#39;"),
         ("brand_color", "red", "Invalid colour &#39;red&#39;"),
         ("brand_color", "#12345", "Invalid colour"),
@@ -120,3 +120,13 @@ def test_settings_without_business(client, db, signed_in):
     assert "No business is set up yet" in page
     assert response.status_code == 409
     assert db.scalars(select(Business)).all() == []
+
+
+def test_timezone_is_a_list_of_zones(client, business, signed_in):
+    signed_in(StaffRole.OWNER)
+
+    page = client.get("/merchant/settings").get_data(as_text=True)
+
+    assert '<select id="timezone" name="timezone"' in page
+    assert '<option selected value="Europe/Helsinki">' in page
+    assert '<option value="America/New_York">' in page
