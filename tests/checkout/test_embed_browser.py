@@ -532,3 +532,35 @@ def assert_focus_in_frame(page) -> None:
 def frame_active_element(page) -> str:
     frame = page.locator("dialog iframe").element_handle().content_frame()
     return frame.evaluate("document.activeElement.id || document.activeElement.tagName")
+
+
+def test_overlay_logs_no_console_errors(page, live_server, host_site, poster):
+    errors = []
+
+    def record(message):
+        if message.type == "error":
+            errors.append(f"{message.text} at {message.location['url']}")
+
+    page.on("console", record)
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    # Chromium asks every host for /favicon.ico, and a 404 would be logged.
+    host_site.add_page("/favicon.ico", "")
+    url = host_site.add_page("/quiet.html", snippets(poster, live_server).button)
+    page.goto(url)
+
+    # Focus the overlay's first focus guard in the same task as the click,
+    # as Shift+Tab does, before the checkout has reported kassa:ready.
+    page.get_by_role("button", name="Buy now").evaluate(
+        "button => { button.click();"
+        " document.querySelector('dialog span[tabindex]').focus(); }"
+    )
+    frame = page.frame_locator("dialog iframe")
+    expect(frame.get_by_role("heading", name="Aurora poster")).to_be_visible()
+    pay_in(frame)
+    expect(
+        frame.get_by_role("heading", name="Thank you for your payment")
+    ).to_be_visible()
+    page.get_by_role("button", name="Close the checkout").click()
+    expect(page.locator("dialog")).to_have_count(0)
+
+    assert errors == []

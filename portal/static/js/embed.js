@@ -209,7 +209,12 @@
     dialog.append(
       focusGuard(() => {
         frame.focus();
-        frame.contentWindow.postMessage({ type: "kassa:focus", last: true }, ORIGIN);
+        // Until the checkout reports kassa:ready the frame may still hold a
+        // blank page of this page's origin, and a message naming ORIGIN as
+        // its target would fail with a console error.
+        if (embed.ready) {
+          frame.contentWindow.postMessage({ type: "kassa:focus", last: true }, ORIGIN);
+        }
       }),
       panel,
       focusGuard(() => close.focus()),
