@@ -3,8 +3,8 @@
 (function () {
   "use strict";
 
-  // A form, or the button that submits it, with data-confirm="..." asks
-  // before it is sent. Listening in the capture phase runs this before htmx,
+  // A form, or the button that submits it, with data-confirm="..." shows
+  // that question in a confirmation dialog before the form is sent. Listening in the capture phase runs this before htmx,
   // so a cancelled confirmation stops htmx's request too.
   document.addEventListener(
     "submit",
@@ -21,8 +21,9 @@
     true
   );
 
-  // htmx swaps no 4xx answer by default. An error answer that names its own
-  // target with HX-Retarget, such as the expired-form message, is shown.
+  // The htmx-config swaps no 4xx response except 422. An error response that
+  // names its own target with HX-Retarget, such as the expired-form message,
+  // is swapped in.
   document.addEventListener("htmx:beforeSwap", function (event) {
     var xhr = event.detail.xhr;
     if (xhr.status >= 400 && xhr.status < 500 && xhr.getResponseHeader("HX-Retarget")) {
