@@ -5,6 +5,8 @@ staff entered. Nothing here reads a request: the staff form turns its fields
 into an ``InvoiceDraft`` and this module checks it against the database.
 """
 
+import hashlib
+import json
 import logging
 import secrets
 from dataclasses import dataclass
@@ -16,9 +18,17 @@ from sqlalchemy.orm import Session
 
 from portal import audit
 from portal.businesses import get_business
+from portal.contacts import ContactDetails, upsert_contact
+from portal.database import now_utc
 from portal.invoices.attempts import lock_invoice
-from portal.invoices.errors import ContactNotFound, InvoiceError, InvoiceStateError
-from portal.invoices.terms import due_date_for
+from portal.invoices.errors import (
+    ContactNotFound,
+    DraftChanged,
+    InvoiceError,
+    InvoiceStateError,
+)
+from portal.invoices.status import local_today
+from portal.invoices.terms import check_issue_date, due_date_for
 from portal.models import (
     BillingDetails,
     Contact,
@@ -75,7 +85,13 @@ class FeeDraft:
 
 @dataclass(frozen=True, slots=True)
 class InvoiceDraft:
-    contact_id: int
+    """A draft as staff entered it, billed to a saved contact or a new one.
+
+    Exactly one of ``contact_id`` and ``new_contact`` is set. A new contact
+    is saved only together with the draft, once the whole draft is valid.
+    """
+
+    contact_id: int | None
     currency: str
     issue_date: date
     lines: tuple[LineDraft, ...]
@@ -85,6 +101,7 @@ class InvoiceDraft:
     memo: str = ""
     footer: str = ""
     locale: str | None = None
+    new_contact: ContactDetails | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,17 +162,30 @@ def update_draft(
     invoice: Invoice,
     draft: InvoiceDraft,
     *,
+    expected_version: str,
     actor: str,
     client_address: str | None = None,
 ) -> Invoice:
     """Replace a draft's contact, lines and terms, and commit.
 
-    Raises ``InvoiceStateError`` once the invoice has been sent.
+    ``expected_version`` is the ``draft_version`` of the draft that staff
+    opened. Raises ``DraftChanged`` when the saved draft differs from it,
+    so that a second editor cannot silently overwrite the first one's save,
+    and ``InvoiceStateError`` once the invoice has been sent.
     """
     lock_invoice(session, invoice)
     if invoice.status is not InvoiceStatus.DRAFT:
         raise InvoiceStateError(
             f"Invoice {invoice.number} has been sent and can no longer be edited."
+        )
+    # The lock reloaded the invoice but not its lines, which an edit committed
+    # since they were read may have replaced.
+    session.refresh(invoice.order)
+    if draft_version(invoice) != expected_version:
+        raise DraftChanged(
+            "This draft was saved by someone else, or in another tab, after you "
+            "opened it. Your changes were not saved. Reload the page to see the "
+            "saved draft, then make your changes again."
         )
     priced = _price(session, draft)
     order = invoice.order
@@ -177,6 +207,42 @@ def update_draft(
     )
     session.commit()
     return invoice
+
+
+def draft_version(invoice: Invoice) -> str:
+    """Return a fingerprint of everything the draft form edits.
+
+    The edit form carries it, and ``update_draft`` compares it with the saved
+    draft under the row lock, to detect a save made after the form was opened.
+    """
+    lines = [
+        [
+            line.kind.value,
+            line.description,
+            line.price_id,
+            line.quantity,
+            line.unit_amount,
+            str(line.discount_percent),
+            line.discount,
+            line.tax_name,
+            str(line.tax_percent),
+            line.tax_inclusive,
+        ]
+        for line in sorted(invoice.order.lines, key=lambda line: line.position)
+    ]
+    state = [
+        invoice.contact_id,
+        invoice.currency,
+        str(invoice.issue_date),
+        invoice.net_terms.value if invoice.net_terms else None,
+        str(invoice.due_date),
+        invoice.memo,
+        invoice.footer,
+        invoice.locale,
+        lines,
+    ]
+    encoded = json.dumps(state, separators=(",", ":")).encode()
+    return hashlib.sha256(encoded).hexdigest()[:32]
 
 
 def contact_billing(contact: Contact) -> BillingDetails:
@@ -213,15 +279,18 @@ def _apply(invoice: Invoice, draft: InvoiceDraft, priced: _PricedDraft) -> None:
 def _price(session: Session, draft: InvoiceDraft) -> _PricedDraft:
     """Check the draft against the database and price it.
 
-    Raises ``InvoiceError`` naming the field to fix.
+    Raises ``InvoiceError`` naming the field to fix. A new contact is saved
+    only after every check has passed, so a rejected draft saves nothing.
     """
-    contact = session.get(Contact, draft.contact_id)
-    if contact is None:
-        raise ContactNotFound(
-            f"Contact {draft.contact_id} was not found. Choose a contact from the "
-            "list or add a new one.",
-            "contact",
-        )
+    contact = None
+    if draft.new_contact is None:
+        contact = session.get(Contact, draft.contact_id)
+        if contact is None:
+            raise ContactNotFound(
+                f"Contact {draft.contact_id} was not found. Choose a contact from "
+                "the list or add a new one.",
+                "contact",
+            )
     business = get_business(session)
     if draft.currency not in business.currencies:
         accepted = ", ".join(business.currencies)
@@ -230,6 +299,7 @@ def _price(session: Session, draft: InvoiceDraft) -> _PricedDraft:
             f"Choose one of {accepted}.",
             "currency",
         )
+    check_issue_date(draft.issue_date, local_today(now_utc(), business.timezone))
     due_date = due_date_for(draft.net_terms, draft.issue_date, draft.custom_due_date)
     for name, text in (("memo", draft.memo), ("footer", draft.footer)):
         if len(text) > MAX_TEXT:
@@ -253,6 +323,8 @@ def _price(session: Session, draft: InvoiceDraft) -> _PricedDraft:
     except PricingError as error:
         raise InvoiceError(str(error), "lines") from error
     _check_total(totals)
+    if contact is None:
+        contact = upsert_contact(session, draft.new_contact)
     return _PricedDraft(
         contact=contact,
         totals=totals,

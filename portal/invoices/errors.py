@@ -21,5 +21,9 @@ class InvoiceStateError(InvoiceError):
     status_code = 409
 
 
+class DraftChanged(InvoiceStateError):
+    """A draft saved by someone else since the editor opened it."""
+
+
 class ContactNotFound(InvoiceError):
     status_code = 404

@@ -89,7 +89,7 @@ def mark_paid_manually(
     """Record money received outside Kassa as the invoice's full payment.
 
     The payment must be in the invoice's currency, for the amount due, and
-    dated no later than today in the business's time zone. Recording the
+    dated from the issue date to today in the business's time zone. Recording the
     same payment again returns the invoice unchanged.
     """
     lock_invoice(session, invoice)
@@ -116,6 +116,13 @@ def mark_paid_manually(
         raise InvoiceError(
             f"The payment date {payment.paid_on.isoformat()} is in the future. "
             "Enter the day the money arrived.",
+            "paid_on",
+        )
+    if invoice.issue_date is not None and payment.paid_on < invoice.issue_date:
+        raise InvoiceError(
+            f"The payment date {payment.paid_on.isoformat()} is before the issue "
+            f"date {invoice.issue_date.isoformat()}. Enter the day the money "
+            "arrived, on or after the issue date.",
             "paid_on",
         )
     if len(payment.reference) > 200:

@@ -164,7 +164,6 @@ def render_detail(
         min_offset=MIN_REMINDER_OFFSET,
         max_offset=MAX_REMINDER_OFFSET,
         method_labels=METHOD_LABELS,
-        currencies=business.currencies if business else [invoice.currency],
         payment_values=payment_values or _default_payment(invoice, timezone),
         can_sell=has_permission(staff.role, Permission.SELL),
         can_refund=has_permission(staff.role, Permission.REFUND),

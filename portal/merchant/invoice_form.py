@@ -16,8 +16,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, object_session
 from werkzeug.datastructures import MultiDict
 
-from portal.contacts import ContactDetails, upsert_contact
-from portal.invoices.drafts import FeeDraft, InvoiceDraft, LineDraft
+from portal.contacts import ContactDetails
+from portal.invoices.drafts import FeeDraft, InvoiceDraft, LineDraft, draft_version
 from portal.models import Contact, Invoice, NetTerms, OrderLineKind, TaxRate
 from portal.money import CurrencyError, normalise_currency, parse_major, to_major
 from portal.security import CONTROL_CHARACTERS
@@ -44,12 +44,18 @@ class InvoiceForm:
     lines: dict[int, dict[str, str]]
     fees: dict[int, dict[str, str]]
     errors: dict[str, str] = field(default_factory=dict)
+    # The id of the field that gets the focus when the form is shown again.
+    focus: str | None = None
 
     def add_blank_line(self) -> None:
-        self.lines[max(self.lines, default=-1) + 1] = {"quantity": "1"}
+        index = max(self.lines, default=-1) + 1
+        self.lines[index] = {"quantity": "1"}
+        self.focus = f"lines-{index}-price_id"
 
     def add_blank_fee(self) -> None:
-        self.fees[max(self.fees, default=-1) + 1] = {}
+        index = max(self.fees, default=-1) + 1
+        self.fees[index] = {}
+        self.focus = f"fees-{index}-description"
 
 
 def blank_form(issue_date: date, currency: str, locale: str) -> InvoiceForm:
@@ -74,6 +80,7 @@ def form_of_invoice(invoice: Invoice) -> InvoiceForm:
         "memo": invoice.memo or "",
         "footer": invoice.footer or "",
         "locale": invoice.locale or "",
+        "version": draft_version(invoice),
     }
     lines: dict[int, dict[str, str]] = {}
     fees: dict[int, dict[str, str]] = {}
@@ -146,11 +153,16 @@ def remove_row(submitted: InvoiceForm, action: str) -> bool:
     return True
 
 
-def resolve_contact(session: Session, submitted: InvoiceForm) -> Contact | None:
-    """Find the contact by id or email, or add a new one when a name is given.
+def resolve_contact(
+    session: Session, submitted: InvoiceForm
+) -> Contact | ContactDetails | None:
+    """Find the contact by id or email, or return a new one's details.
 
-    Adds a field error and returns None when the contact cannot be found or
-    made. An unknown ``contact_id`` is reported with ``contact_not_found``.
+    A new contact needs a name, and is saved only with a valid draft. A name
+    typed for a saved contact that has none is returned as details too, so
+    that the draft stores it. Adds a field error and returns None when the
+    contact cannot be found or made. An unknown ``contact_id`` is reported
+    with ``contact_not_found``.
     """
     values = submitted.values
     errors = submitted.errors
@@ -182,9 +194,9 @@ def resolve_contact(session: Session, submitted: InvoiceForm) -> Contact | None:
     contact = session.scalars(
         select(Contact).where(Contact.email == email.lower())
     ).first()
-    if contact is not None:
-        return contact
     name = values.get("contact_name", "")
+    if contact is not None and (contact.name or not name):
+        return contact
     if not name:
         errors["contact_name"] = (
             f"No contact has the email {email}. Enter their name to add them as "
@@ -194,10 +206,12 @@ def resolve_contact(session: Session, submitted: InvoiceForm) -> Contact | None:
     if len(name) > 200:
         errors["contact_name"] = "Use at most 200 characters."
         return None
-    return upsert_contact(session, ContactDetails(email=email, name=name))
+    return ContactDetails(email=email, name=name)
 
 
-def to_draft(submitted: InvoiceForm, contact: Contact) -> InvoiceDraft | None:
+def to_draft(
+    submitted: InvoiceForm, contact: Contact | ContactDetails
+) -> InvoiceDraft | None:
     """Turn the form into an ``InvoiceDraft``, or return None after adding errors."""
     values = submitted.values
     errors = submitted.errors
@@ -227,8 +241,10 @@ def to_draft(submitted: InvoiceForm, contact: Contact) -> InvoiceDraft | None:
         errors["lines"] = "Add at least one line item."
     if errors:
         return None
+    saved = isinstance(contact, Contact)
     return InvoiceDraft(
-        contact_id=contact.id,
+        contact_id=contact.id if saved else None,
+        new_contact=None if saved else contact,
         currency=currency,
         issue_date=issue_date,
         lines=tuple(lines),
@@ -284,7 +300,7 @@ def _read_line(
         )
     quantity_text = row.get("quantity") or "1"
     quantity = int(quantity_text) if re.fullmatch(r"\d{1,7}", quantity_text) else None
-    if quantity is None:
+    if quantity is None or quantity < 1:
         errors[f"{prefix}-quantity"] = "Enter a whole number of at least 1."
     percent, amount_off = _read_discount(
         row.get("discount", ""), currency, prefix, errors

@@ -47,6 +47,7 @@ from portal.merchant.invoice_form import (
 from portal.merchant.layout import business_or_none
 from portal.merchant.permissions import Permission
 from portal.models import Contact, Invoice, InvoiceStatus, Price, TaxRate
+from portal.money import to_major
 
 logger = logging.getLogger(__name__)
 
@@ -115,7 +116,13 @@ def save_invoice(invoice_id: int):
         return _render_form(submitted, invoice=invoice, status=_status_of(submitted))
     session = get_session()
     try:
-        update_draft(session, invoice, draft, **staff_action_context())
+        update_draft(
+            session,
+            invoice,
+            draft,
+            expected_version=submitted.values.get("version", ""),
+            **staff_action_context(),
+        )
     except InvoiceError as error:
         session.rollback()
         return _render_error(submitted, invoice, error)
@@ -255,6 +262,9 @@ def _render_form(
     """
     session = get_session()
     business = _business()
+    prices = session.scalars(
+        select(Price).where(Price.active.is_(True)).order_by(Price.id)
+    ).all()
     context = {
         "form": submitted,
         "values": submitted.values,
@@ -263,9 +273,11 @@ def _render_form(
         "currencies": business.currencies,
         "terms": TERMS_LABELS,
         "locales": LOCALES,
-        "prices": session.scalars(
-            select(Price).where(Price.active.is_(True)).order_by(Price.id)
-        ).all(),
+        "prices": prices,
+        "price_amounts": {
+            price.id: str(to_major(price.unit_amount, price.currency))
+            for price in prices
+        },
         "tax_rates": session.scalars(
             select(TaxRate).where(TaxRate.active.is_(True)).order_by(TaxRate.name)
         ).all(),

@@ -1,18 +1,22 @@
 """A business, a contact and builders of staff invoices for invoice tests."""
 
 import secrets
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import select
 
 from portal.contacts import ContactDetails, upsert_contact
+from portal.database import now_utc
 from portal.invoices.drafts import FeeDraft, InvoiceDraft, LineDraft, create_draft
 from portal.invoices.lifecycle import send_invoice
 from portal.models import AuditEvent, Contact, Invoice, NetTerms
 from tests.factories import make_business, make_tax_rate
 
 STAFF = "staff:7"
+# An issue date in the past, for invoices that a test marks paid by hand: a
+# manual payment may not be dated before the issue date or after today.
+LAST_WEEK = now_utc().date() - timedelta(days=7)
 
 
 @pytest.fixture

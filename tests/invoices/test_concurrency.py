@@ -13,7 +13,7 @@ from portal.models import (
     Payment,
     PaymentStatus,
 )
-from tests.invoices.conftest import STAFF, open_invoice
+from tests.invoices.conftest import LAST_WEEK, STAFF, open_invoice
 from tests.invoices.test_hosted_page import CARD, open_page, page_token
 
 SUBMITS = 10
@@ -58,7 +58,7 @@ def test_tabs_paying_at_once_pay_once(app, db, contact):
 
 
 def test_manual_payments_at_once_record_one(app, db, contact):
-    invoice = open_invoice(db, contact)
+    invoice = open_invoice(db, contact, issue_date=LAST_WEEK)
     payment = ManualPaymentInput(
         amount=invoice.total,
         currency="EUR",

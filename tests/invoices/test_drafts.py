@@ -1,14 +1,27 @@
 """Draft invoices: pricing, input checks and one draft per form submit."""
 
-from datetime import date
+import secrets
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
 from sqlalchemy import func, select
 
-from portal.invoices.drafts import create_draft, update_draft
-from portal.invoices.errors import ContactNotFound, InvoiceError, InvoiceStateError
-from portal.models import Invoice, InvoiceStatus, NetTerms, OrderLineKind
+from portal.contacts import ContactDetails
+from portal.database import now_utc
+from portal.invoices.drafts import (
+    InvoiceDraft,
+    create_draft,
+    draft_version,
+    update_draft,
+)
+from portal.invoices.errors import (
+    ContactNotFound,
+    DraftChanged,
+    InvoiceError,
+    InvoiceStateError,
+)
+from portal.models import Contact, Invoice, InvoiceStatus, NetTerms, OrderLineKind
 from tests.factories import make_product_price
 from tests.invoices.conftest import (
     STAFF,
@@ -240,6 +253,7 @@ def test_edit_replaces_lines_and_terms(db, contact):
             net_terms=NetTerms.NET_7,
             memo="Thank you for the workshop.",
         ),
+        expected_version=draft_version(invoice),
         actor=STAFF,
     )
 
@@ -261,4 +275,110 @@ def test_sent_invoice_cannot_be_edited(db, contact):
     invoice = open_invoice(db, contact)
 
     with pytest.raises(InvoiceStateError):
-        update_draft(db, invoice, consulting_draft(contact), actor=STAFF)
+        update_draft(
+            db,
+            invoice,
+            consulting_draft(contact),
+            expected_version=draft_version(invoice),
+            actor=STAFF,
+        )
+
+
+def test_edit_of_changed_draft_is_409(db, contact):
+    invoice = new_draft(db, contact)
+    opened = draft_version(invoice)
+    update_draft(
+        db,
+        invoice,
+        consulting_draft(contact, memo="Saved in the first tab."),
+        expected_version=opened,
+        actor=STAFF,
+    )
+
+    with pytest.raises(DraftChanged) as raised:
+        update_draft(
+            db,
+            invoice,
+            consulting_draft(contact, footer="Saved in the second tab."),
+            expected_version=opened,
+            actor=STAFF,
+        )
+
+    db.rollback()
+    db.expire_all()
+    assert raised.value.status_code == 409
+    assert "Reload the page" in raised.value.message
+    assert invoice.memo == "Saved in the first tab."
+    assert invoice.footer is None
+
+
+def test_version_follows_saved_content(db, contact):
+    invoice = new_draft(db, contact)
+    before = draft_version(invoice)
+
+    update_draft(
+        db,
+        invoice,
+        consulting_draft(contact, memo="Changed."),
+        expected_version=before,
+        actor=STAFF,
+    )
+
+    assert draft_version(invoice) != before
+
+
+@pytest.mark.parametrize(
+    "issue_date", [date(1, 1, 1), date(1900, 1, 1), date(1999, 12, 31)]
+)
+def test_issue_date_before_2000_rejected(db, contact, issue_date):
+    with pytest.raises(InvoiceError) as raised:
+        new_draft(db, contact, issue_date=issue_date)
+
+    assert raised.value.field == "issue_date"
+    assert "Enter a date from 2000-01-01" in raised.value.message
+    assert invoice_count(db) == 0
+
+
+@pytest.mark.parametrize("net_terms", list(NetTerms))
+def test_issue_date_far_ahead_rejected(db, contact, net_terms):
+    with pytest.raises(InvoiceError) as raised:
+        new_draft(
+            db,
+            contact,
+            issue_date=date(9999, 12, 31),
+            net_terms=net_terms,
+            custom_due_date=date(9999, 12, 31),
+        )
+
+    assert raised.value.field == "issue_date"
+    assert "at most one year from today" in raised.value.message
+    assert invoice_count(db) == 0
+
+
+def test_issue_date_one_year_ahead_allowed(db, contact):
+    latest = now_utc().date() + timedelta(days=364)
+
+    invoice = new_draft(db, contact, issue_date=latest)
+
+    assert invoice.issue_date == latest
+
+
+def test_new_contact_saved_only_with_valid_draft(db, business):
+    details = ContactDetails(email="ulla@example.com", name="Ulla Probe")
+
+    with pytest.raises(InvoiceError):
+        create_draft(
+            db,
+            InvoiceDraft(
+                contact_id=None,
+                new_contact=details,
+                currency="EUR",
+                issue_date=date(2027, 3, 1),
+                lines=(LineDraft(description="Consulting day", unit_amount=0),),
+            ),
+            actor=STAFF,
+            idempotency_key=secrets.token_urlsafe(16),
+        )
+    db.rollback()
+
+    assert db.scalars(select(Contact)).all() == []

@@ -28,7 +28,13 @@ from portal.models import (
 )
 from portal.processors import get_processor
 from tests.documents.pdf_text import pdf_text
-from tests.invoices.conftest import STAFF, audit_rows, new_draft, open_invoice
+from tests.invoices.conftest import (
+    LAST_WEEK,
+    STAFF,
+    audit_rows,
+    new_draft,
+    open_invoice,
+)
 
 CARD = {
     "method": "card",
@@ -218,7 +224,7 @@ def test_void_invoice_cannot_be_paid(client, db, contact):
 
 
 def test_paid_by_hand_invoice_cannot_be_paid(client, db, contact):
-    invoice = open_invoice(db, contact)
+    invoice = open_invoice(db, contact, issue_date=LAST_WEEK)
     html = open_page(client, invoice)
     mark_paid_manually(
         db,

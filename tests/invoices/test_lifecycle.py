@@ -14,7 +14,13 @@ from portal.invoices.lifecycle import (
     void_invoice,
 )
 from portal.models import InvoiceStatus, ManualPaymentMethod
-from tests.invoices.conftest import STAFF, audit_rows, new_draft, open_invoice
+from tests.invoices.conftest import (
+    LAST_WEEK,
+    STAFF,
+    audit_rows,
+    new_draft,
+    open_invoice,
+)
 
 TODAY = now_utc().date()
 YESTERDAY = TODAY - timedelta(days=1)
@@ -66,7 +72,7 @@ def test_numbers_follow_each_other(db, contact):
 
 
 def test_manual_payment_marks_paid(db, contact):
-    invoice = open_invoice(db, contact)
+    invoice = open_invoice(db, contact, issue_date=LAST_WEEK)
 
     mark_paid_manually(db, invoice, bank_transfer(), actor=STAFF)
 
@@ -83,7 +89,7 @@ def test_manual_payment_marks_paid(db, contact):
 
 
 def test_manual_payment_audited_with_staff(db, contact):
-    invoice = open_invoice(db, contact)
+    invoice = open_invoice(db, contact, issue_date=LAST_WEEK)
 
     mark_paid_manually(db, invoice, bank_transfer(), actor=STAFF)
 
@@ -96,7 +102,7 @@ def test_manual_payment_audited_with_staff(db, contact):
 
 
 def test_manual_payment_in_other_currency_rejected(db, contact):
-    invoice = open_invoice(db, contact)
+    invoice = open_invoice(db, contact, issue_date=LAST_WEEK)
 
     with pytest.raises(InvoiceError) as raised:
         mark_paid_manually(db, invoice, bank_transfer(currency="USD"), actor=STAFF)
@@ -112,7 +118,7 @@ def test_manual_payment_in_other_currency_rejected(db, contact):
 
 
 def test_manual_payment_for_wrong_amount_rejected(db, contact):
-    invoice = open_invoice(db, contact)
+    invoice = open_invoice(db, contact, issue_date=LAST_WEEK)
 
     with pytest.raises(InvoiceError) as raised:
         mark_paid_manually(db, invoice, bank_transfer(amount=50000), actor=STAFF)
@@ -122,7 +128,7 @@ def test_manual_payment_for_wrong_amount_rejected(db, contact):
 
 
 def test_manual_payment_dated_in_future_rejected(db, contact):
-    invoice = open_invoice(db, contact)
+    invoice = open_invoice(db, contact, issue_date=LAST_WEEK)
     tomorrow = TODAY + timedelta(days=2)
 
     with pytest.raises(InvoiceError) as raised:
@@ -139,7 +145,7 @@ def test_manual_payment_of_draft_rejected(db, contact):
 
 
 def test_same_manual_payment_twice_records_once(db, contact):
-    invoice = open_invoice(db, contact)
+    invoice = open_invoice(db, contact, issue_date=LAST_WEEK)
 
     mark_paid_manually(db, invoice, bank_transfer(), actor=STAFF)
     mark_paid_manually(db, invoice, bank_transfer(), actor=STAFF)
@@ -149,7 +155,7 @@ def test_same_manual_payment_twice_records_once(db, contact):
 
 
 def test_other_manual_payment_on_paid_invoice_rejected(db, contact):
-    invoice = open_invoice(db, contact)
+    invoice = open_invoice(db, contact, issue_date=LAST_WEEK)
     mark_paid_manually(db, invoice, bank_transfer(), actor=STAFF)
 
     with pytest.raises(InvoiceStateError) as raised:
@@ -160,7 +166,7 @@ def test_other_manual_payment_on_paid_invoice_rejected(db, contact):
 
 
 def test_uncollectible_invoice_can_be_paid_by_hand(db, contact):
-    invoice = open_invoice(db, contact)
+    invoice = open_invoice(db, contact, issue_date=LAST_WEEK)
     mark_uncollectible(db, invoice, actor=STAFF)
 
     mark_paid_manually(db, invoice, bank_transfer(), actor=STAFF)
@@ -191,7 +197,7 @@ def test_void_twice_records_once(db, contact):
 
 
 def test_paid_invoice_cannot_be_voided(db, contact):
-    invoice = open_invoice(db, contact)
+    invoice = open_invoice(db, contact, issue_date=LAST_WEEK)
     mark_paid_manually(db, invoice, bank_transfer(), actor=STAFF)
 
     with pytest.raises(InvoiceStateError) as raised:
@@ -217,7 +223,7 @@ def test_uncollectible_cannot_be_voided(db, contact):
 
 
 def test_void_invoice_cannot_be_paid_by_hand(db, contact):
-    invoice = open_invoice(db, contact)
+    invoice = open_invoice(db, contact, issue_date=LAST_WEEK)
     void_invoice(db, invoice, actor=STAFF)
 
     with pytest.raises(InvoiceStateError):
@@ -236,7 +242,7 @@ def test_mark_uncollectible_audited(db, contact):
 
 
 def test_paid_invoice_cannot_become_uncollectible(db, contact):
-    invoice = open_invoice(db, contact)
+    invoice = open_invoice(db, contact, issue_date=LAST_WEEK)
     mark_paid_manually(db, invoice, bank_transfer(), actor=STAFF)
 
     with pytest.raises(InvoiceStateError):

@@ -50,3 +50,20 @@ def test_custom_terms_without_date_rejected():
 
 def test_net_terms_ignore_custom_date():
     assert due_date_for(NetTerms.NET_7, ISSUED, date(2026, 1, 1)) == date(2027, 2, 7)
+
+
+@pytest.mark.parametrize("terms", [NetTerms.NET_7, NetTerms.NET_90])
+def test_due_date_past_year_9999_rejected(terms):
+    with pytest.raises(InvoiceError) as raised:
+        due_date_for(terms, date(9999, 12, 31))
+
+    assert raised.value.field == "issue_date"
+    assert "Enter an earlier issue date" in raised.value.message
+
+
+def test_custom_due_date_over_a_year_later_rejected():
+    with pytest.raises(InvoiceError) as raised:
+        due_date_for(NetTerms.CUSTOM, ISSUED, date(9999, 12, 31))
+
+    assert raised.value.field == "due_date"
+    assert "more than 365 days after the issue date" in raised.value.message

@@ -17,7 +17,7 @@ from portal.models import (
 )
 from tests.factories import make_business, make_tax_rate
 from tests.fixtures.staff import csrf_token
-from tests.invoices.conftest import open_invoice
+from tests.invoices.conftest import LAST_WEEK, open_invoice
 
 KEY = re.compile(r'name="idempotency_key" value="([^"]+)"')
 TODAY = now_utc().date()
@@ -303,7 +303,7 @@ def test_viewer_reads_detail(client, db, signed_in, contact):
 
 
 def test_sales_cannot_mark_paid(client, db, signed_in, contact):
-    invoice = open_invoice(db, contact)
+    invoice = open_invoice(db, contact, issue_date=LAST_WEEK)
     signed_in(StaffRole.SALES)
 
     response = post_action(
@@ -321,7 +321,7 @@ def test_sales_cannot_mark_paid(client, db, signed_in, contact):
 
 
 def test_admin_marks_paid_with_audit(client, db, signed_in, contact):
-    invoice = open_invoice(db, contact)
+    invoice = open_invoice(db, contact, issue_date=LAST_WEEK)
     admin = signed_in(StaffRole.ADMIN)
     fields = {
         "amount": "1000.00",
@@ -347,7 +347,7 @@ def test_admin_marks_paid_with_audit(client, db, signed_in, contact):
 
 
 def test_payment_in_other_currency_refused(client, db, signed_in, contact):
-    invoice = open_invoice(db, contact)
+    invoice = open_invoice(db, contact, issue_date=LAST_WEEK)
     signed_in(StaffRole.ADMIN)
 
     response = post_action(
@@ -369,7 +369,7 @@ def test_payment_in_other_currency_refused(client, db, signed_in, contact):
 
 
 def test_future_payment_date_refused(client, db, signed_in, contact):
-    invoice = open_invoice(db, contact)
+    invoice = open_invoice(db, contact, issue_date=LAST_WEEK)
     signed_in(StaffRole.ADMIN)
 
     response = post_action(
@@ -403,7 +403,7 @@ def test_admin_voids_once(client, db, signed_in, contact):
 
 
 def test_void_of_paid_invoice_is_409(client, db, signed_in, contact):
-    invoice = open_invoice(db, contact)
+    invoice = open_invoice(db, contact, issue_date=LAST_WEEK)
     signed_in(StaffRole.ADMIN)
     post_action(
         client,
@@ -493,3 +493,177 @@ def _draft_via_domain(db, contact) -> Invoice:
     from tests.invoices.conftest import new_draft
 
     return new_draft(db, contact)
+
+
+VERSION = re.compile(r'name="version" value="([^"]+)"')
+
+
+def edit_form(client, invoice: Invoice, **changes) -> dict[str, str]:
+    """Open the draft's edit page, as a browser tab does, and fill its form."""
+    path = f"{detail_path(invoice)}/edit"
+    html = client.get(path).get_data(as_text=True)
+    form = new_form(client)
+    del form["idempotency_key"]
+    form.update(
+        csrf_token=csrf_token(client, path),
+        version=VERSION.search(html).group(1),
+        **changes,
+    )
+    return form
+
+
+def test_failed_save_adds_no_contact(client, db, signed_in, business):
+    signed_in(StaffRole.SALES)
+    form = new_form(client)
+    form.update(
+        contact_email="ui-probe3@example.com",
+        contact_name="Ulla Probe",
+        **{"lines-0-unit_amount": "abc"},
+    )
+
+    failed = client.post("/merchant/invoices/new", data=form)
+
+    assert failed.status_code == 422
+    db.expire_all()
+    assert db.scalars(select(Contact)).all() == []
+
+    form["lines-0-unit_amount"] = "12.50"
+    saved = client.post("/merchant/invoices/new", data=form)
+
+    assert saved.status_code == 303
+    [invoice] = invoices(db)
+    assert invoice.contact.name == "Ulla Probe"
+    assert invoice.order.billing.name == "Ulla Probe"
+
+
+def test_name_fills_nameless_contact(client, db, signed_in, business):
+    db.add(Contact(email="ui-probe3@example.com"))
+    db.commit()
+    signed_in(StaffRole.SALES)
+    form = new_form(client)
+    form.update(contact_email="ui-probe3@example.com", contact_name="Ulla Probe")
+
+    client.post("/merchant/invoices/new", data=form)
+
+    [invoice] = invoices(db)
+    assert invoice.contact.name == "Ulla Probe"
+
+
+@pytest.mark.parametrize("net_terms", ["due_on_receipt", "net_30", "net_90", "custom"])
+def test_issue_date_9999_is_422(client, db, signed_in, contact, net_terms):
+    signed_in(StaffRole.SALES)
+    form = new_form(client)
+    form.update(issue_date="9999-12-31", net_terms=net_terms, due_date="9999-12-31")
+
+    response = client.post("/merchant/invoices/new", data=form)
+
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "The issue date 9999-12-31 is out of range." in html
+    assert 'id="issue_date-error"' in html
+    assert invoices(db) == []
+
+
+@pytest.mark.parametrize("issue_date", ["0001-01-01", "1900-01-01"])
+def test_issue_date_before_2000_is_422(client, db, signed_in, contact, issue_date):
+    signed_in(StaffRole.SALES)
+    form = new_form(client)
+    form["issue_date"] = issue_date
+
+    response = client.post("/merchant/invoices/new", data=form)
+
+    assert response.status_code == 422
+    assert "Enter a date from 2000-01-01" in response.get_data(as_text=True)
+    assert invoices(db) == []
+
+
+@pytest.mark.parametrize("quantity", ["0", "-1", "00"])
+def test_quantity_below_one_rejected(client, db, signed_in, contact, quantity):
+    signed_in(StaffRole.SALES)
+    form = new_form(client)
+    form["lines-0-quantity"] = quantity
+
+    response = client.post("/merchant/invoices/new", data=form)
+
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "Enter a whole number of at least 1." in html
+    assert 'id="lines-0-quantity-error"' in html
+    assert invoices(db) == []
+
+
+def test_second_tab_save_is_409(client, db, signed_in, contact):
+    signed_in(StaffRole.SALES)
+    client.post("/merchant/invoices/new", data=new_form(client))
+    [invoice] = invoices(db)
+    tab_a = edit_form(client, invoice, memo="Memo from tab A")
+    tab_b = edit_form(client, invoice, footer="Footer from tab B")
+
+    first = client.post(f"{detail_path(invoice)}/edit", data=tab_a)
+    second = client.post(f"{detail_path(invoice)}/edit", data=tab_b)
+
+    assert first.status_code == 303
+    assert second.status_code == 409
+    html = second.get_data(as_text=True)
+    assert "saved by someone else, or in another tab" in html
+    assert "Reload the page" in html
+    assert "Footer from tab B" in html
+    [invoice] = invoices(db)
+    assert invoice.memo == "Memo from tab A"
+    assert invoice.footer is None
+
+
+def test_save_after_reload_succeeds(client, db, signed_in, contact):
+    signed_in(StaffRole.SALES)
+    client.post("/merchant/invoices/new", data=new_form(client))
+    [invoice] = invoices(db)
+    client.post(
+        f"{detail_path(invoice)}/edit", data=edit_form(client, invoice, memo="A")
+    )
+
+    response = client.post(
+        f"{detail_path(invoice)}/edit", data=edit_form(client, invoice, footer="B")
+    )
+
+    assert response.status_code == 303
+    [invoice] = invoices(db)
+    assert invoice.footer == "B"
+
+
+def test_draft_shows_total_as_amount_due(client, db, signed_in, contact):
+    invoice = _draft_via_domain(db, contact)
+    signed_in(StaffRole.VIEWER)
+
+    html = client.get(detail_path(invoice)).get_data(as_text=True)
+
+    assert re.search(r'id="amount-due">\s*€1,000\.00', html)
+
+
+def test_mark_paid_offers_only_invoice_currency(client, db, signed_in, contact):
+    invoice = open_invoice(db, contact)
+    signed_in(StaffRole.ADMIN)
+
+    html = client.get(detail_path(invoice)).get_data(as_text=True)
+
+    select_html = re.search(r'<select id="currency".*?</select>', html, re.S).group(0)
+    assert re.findall(r"<option[^>]*>(\w+)</option>", select_html) == ["EUR"]
+
+
+def test_payment_before_issue_date_refused(client, db, signed_in, contact):
+    invoice = open_invoice(db, contact, issue_date=LAST_WEEK)
+    signed_in(StaffRole.ADMIN)
+
+    response = post_action(
+        client,
+        invoice,
+        "mark-paid",
+        amount="1000.00",
+        currency="EUR",
+        paid_on="0001-01-01",
+        method="cash",
+    )
+
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "The payment date 0001-01-01 is before the issue date" in html
+    assert invoices(db)[0].status is InvoiceStatus.OPEN
