@@ -731,7 +731,10 @@ def test_price_shortcut_starts_link(client, db, catalogue, signed_in):
 
     html = page.get_data(as_text=True)
     assert 'value="Tokyo print"' in html
-    assert f'<option selected value="{catalogue.print_yen.id}">' in html
+    assert (
+        f'<option data-currency="JPY" selected value="{catalogue.print_yen.id}">'
+        in html
+    )
     assert '<option selected value="JPY">' in html
 
 
