@@ -29,8 +29,9 @@ lint: install
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
 
+# pytest-xdist runs the tests in one worker process per CPU core.
 test: lint
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto
 
 # Removes the environment and caches; instance/ (database, secret key, outbox) stays.
 clean:
