@@ -36,19 +36,17 @@ from portal.models import (
     InvoiceStatus,
     NetTerms,
     Order,
-    OrderLine,
-    OrderLineKind,
     Price,
     TaxRate,
 )
 from portal.money import format_money
+from portal.order_lines import fee_line, item_line, tax_rule
 from portal.pricing import (
     DiscountRule,
     FeeInput,
     LineInput,
     OrderTotals,
     PricingError,
-    TaxRule,
     price_order,
 )
 from portal.processors.base import MAX_AMOUNT
@@ -390,7 +388,7 @@ def _line_input(
         description=description,
         unit_amount=unit_amount,
         quantity=line.quantity,
-        tax=_tax_rule(tax_rate),
+        tax=tax_rule(tax_rate),
         discount=discount,
     )
     return line_input, (line, tax_rate, price)
@@ -431,7 +429,7 @@ def _fee_input(
         raise InvoiceError("Enter a fee amount above zero.", f"{prefix}-amount")
     tax_rate = _tax_rate(session, fee.tax_rate_id, f"{prefix}-tax_rate_id")
     fee_input = FeeInput(
-        name=description, flat_amount=fee.amount, tax=_tax_rule(tax_rate)
+        name=description, flat_amount=fee.amount, tax=tax_rule(tax_rate)
     )
     return fee_input, (fee, tax_rate)
 
@@ -445,12 +443,6 @@ def _tax_rate(session: Session, tax_rate_id: int | None, name: str) -> TaxRate |
             f"Tax rate {tax_rate_id} was not found. Choose one from the list.", name
         )
     return tax_rate
-
-
-def _tax_rule(rate: TaxRate | None) -> TaxRule | None:
-    if rate is None:
-        return None
-    return TaxRule(name=rate.name, percent=rate.percent, inclusive=rate.inclusive)
 
 
 def _build_order(priced: _PricedDraft) -> Order:
@@ -473,39 +465,16 @@ def _fill_order(order: Order, priced: _PricedDraft) -> None:
     position = 0
     for (draft, tax_rate, price), line in zip(priced.lines, totals.lines, strict=True):
         order.lines.append(
-            OrderLine(
-                position=position,
-                kind=OrderLineKind.ITEM,
-                description=line.description,
+            item_line(
+                position,
+                line,
                 price_id=price.id if price else None,
-                quantity=line.quantity,
-                unit_amount=line.unit_amount,
-                gross=line.gross,
-                discount=line.discount,
+                tax_rate=tax_rate,
                 discount_percent=draft.discount_percent,
-                tax=line.tax,
-                tax_name=line.tax_name,
-                tax_percent=tax_rate.percent if tax_rate else None,
-                tax_inclusive=line.tax_inclusive,
-                total=line.total,
             )
         )
         position += 1
 
     for (_fee, tax_rate), priced_fee in zip(priced.fees, totals.fees, strict=True):
-        order.lines.append(
-            OrderLine(
-                position=position,
-                kind=OrderLineKind.FEE,
-                description=priced_fee.name,
-                quantity=1,
-                unit_amount=priced_fee.amount,
-                gross=priced_fee.amount,
-                tax=priced_fee.tax,
-                tax_name=tax_rate.name if tax_rate else None,
-                tax_percent=tax_rate.percent if tax_rate else None,
-                tax_inclusive=priced_fee.tax_inclusive,
-                total=priced_fee.total,
-            )
-        )
+        order.lines.append(fee_line(position, priced_fee, tax_rate))
         position += 1

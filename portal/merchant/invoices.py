@@ -79,7 +79,7 @@ def create_invoice():
         select(Invoice).where(Invoice.idempotency_key == key)
     ).first()
     if existing is not None:
-        return redirect(url_for("merchant.invoice_detail", invoice_id=existing.id), 303)
+        return _to_detail(existing)
     draft = _draft_of(submitted)
     if draft is None:
         return _render_form(submitted, invoice=None, status=_status_of(submitted))
@@ -91,7 +91,7 @@ def create_invoice():
         session.rollback()
         return _render_error(submitted, None, error)
     flash("Draft invoice saved.", "success")
-    return redirect(url_for("merchant.invoice_detail", invoice_id=invoice.id), 303)
+    return _to_detail(invoice)
 
 
 @blueprint.get("/invoices/<int:invoice_id>/edit")
@@ -100,7 +100,7 @@ def edit_invoice(invoice_id: int):
     invoice = load_invoice(invoice_id)
     if invoice.status is not InvoiceStatus.DRAFT:
         flash("Only a draft can be edited.", "error")
-        return redirect(url_for("merchant.invoice_detail", invoice_id=invoice.id), 303)
+        return _to_detail(invoice)
     return _render_form(form_of_invoice(invoice), invoice=invoice)
 
 
@@ -127,7 +127,7 @@ def save_invoice(invoice_id: int):
         session.rollback()
         return _render_error(submitted, invoice, error)
     flash("Draft invoice saved.", "success")
-    return redirect(url_for("merchant.invoice_detail", invoice_id=invoice.id), 303)
+    return _to_detail(invoice)
 
 
 @blueprint.post("/invoices/<int:invoice_id>/send")
