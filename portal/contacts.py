@@ -32,6 +32,10 @@ def upsert_contact(session: Session, details: ContactDetails) -> Contact:
     contact = session.scalars(select(Contact).where(Contact.email == email)).first()
     if contact is None:
         try:
+            # TODO: on SQLite, Python's sqlite3 driver opens no transaction for
+            # SELECTs, so this savepoint commits the new contact on release even
+            # when the caller later rolls back. PostgreSQL keeps it in the caller's
+            # transaction.
             with session.begin_nested():
                 contact = Contact(email=email)
                 session.add(contact)
