@@ -238,7 +238,7 @@ def test_link_urls_joins_base_and_slug(db):
     ]
 
 
-def test_seed_adds_demo_owner_and_viewer_once(db):
+def test_seed_adds_owner_and_viewer_once(db):
     seed_demo(db)
     seed_demo(db)
     db.commit()
@@ -312,7 +312,7 @@ def staff_invoices(db) -> dict[str, Invoice]:
     return {invoice.contact.email: invoice for invoice in invoices}
 
 
-def test_seed_command_twice_adds_no_back_office_rows(app, db, seeded):
+def test_second_seed_adds_no_rows(app, db, seeded):
     counts = row_counts(db)
 
     again = app.test_cli_runner().invoke(args=["demo", "seed"])
@@ -342,7 +342,7 @@ def test_seed_output_names_back_office_data(seeded):
     assert '"Unpaid invoices"' in seeded
 
 
-def test_seed_payments_as_checkout_makes_them(db, seeded):
+def test_seed_payments_match_checkout(db, seeded):
     payments = db.scalars(select(Payment).order_by(Payment.id)).all()
     succeeded = [p for p in payments if p.status is PaymentStatus.SUCCEEDED]
     [failed] = [p for p in payments if p.status is not PaymentStatus.SUCCEEDED]
@@ -369,7 +369,7 @@ def test_seed_payments_as_checkout_makes_them(db, seeded):
     assert failed.invoice is None
 
 
-def test_seed_workshop_payment_uses_code_and_fields(db, seeded):
+def test_workshop_payment_code_and_fields(db, seeded):
     [payment] = db.scalars(
         select(Payment).join(Payment.link).where(PaymentLink.slug == "workshop-kit")
     ).all()
@@ -385,7 +385,7 @@ def test_seed_workshop_payment_uses_code_and_fields(db, seeded):
     assert timedelta(days=2) < settled_after < timedelta(days=3)
 
 
-def test_seed_refunds_half_of_sticker_payment(db, seeded):
+def test_sticker_payment_half_refunded(db, seeded):
     [refund] = db.scalars(select(Refund)).all()
     payment = refund.payment
 
@@ -398,7 +398,7 @@ def test_seed_refunds_half_of_sticker_payment(db, seeded):
     assert refund.refunded_at > payment.succeeded_at
 
 
-def test_seed_dates_lie_in_last_six_weeks(db, seeded):
+def test_seed_dates_in_last_six_weeks(db, seeded):
     now = now_utc()
     payments = db.scalars(select(Payment)).all()
     events = db.scalars(select(AuditEvent)).all()
@@ -410,7 +410,7 @@ def test_seed_dates_lie_in_last_six_weeks(db, seeded):
         assert now - timedelta(days=47) < event.created_at < now
 
 
-def test_seed_invoices_have_each_status(db, seeded):
+def test_seed_invoices_each_status(db, seeded):
     now = now_utc()
     today = local_today(now, "Europe/Helsinki")
     invoices = staff_invoices(db)
@@ -433,7 +433,7 @@ def test_seed_invoices_have_each_status(db, seeded):
     assert invoices["aino.virtanen@example.com"].number is None
 
 
-def test_seed_overdue_invoice_shows_overdue(client, db, seeded):
+def test_overdue_invoice_shows_overdue(client, db, seeded):
     overdue = staff_invoices(db)["kenji.watanabe@example.com"]
     sign_in_as(client, DEMO_OWNER_EMAIL, DEMO_OWNER_PASSWORD)
 
@@ -446,7 +446,7 @@ def test_seed_overdue_invoice_shows_overdue(client, db, seeded):
     assert page.count('<span class="tag tag-overdue">') == 1
 
 
-def test_seed_view_and_list_are_shared(db, seeded):
+def test_seed_view_and_list_shared(db, seeded):
     owner = db.scalars(select(Staff).where(Staff.email == DEMO_OWNER_EMAIL)).one()
     viewer = db.scalars(select(Staff).where(Staff.email == DEMO_VIEWER_EMAIL)).one()
     [view] = db.scalars(select(SavedView)).all()
@@ -465,7 +465,7 @@ def test_seed_view_and_list_are_shared(db, seeded):
     assert visible_lists(db, viewer) == [contact_list]
 
 
-def test_seed_list_members_paid_recently(client, db, seeded):
+def test_list_members_paid_recently(client, db, seeded):
     [contact_list] = db.scalars(select(ContactList)).all()
     sign_in_as(client, DEMO_VIEWER_EMAIL, DEMO_VIEWER_PASSWORD)
 
@@ -483,7 +483,7 @@ def test_seed_list_members_paid_recently(client, db, seeded):
     assert "kenji.watanabe@example.com" not in page
 
 
-def test_seed_viewer_signs_in_read_only(client, seeded):
+def test_viewer_signs_in_read_only(client, seeded):
     sign_in_as(client, DEMO_VIEWER_EMAIL, DEMO_VIEWER_PASSWORD)
 
     payments = client.get("/merchant/payments")
@@ -496,7 +496,7 @@ def test_seed_viewer_signs_in_read_only(client, seeded):
     assert new_invoice.status_code == 403
 
 
-def test_seed_payments_index_shows_demo_payments(client, db, seeded):
+def test_payments_index_shows_demo_payments(client, db, seeded):
     sign_in_as(client, DEMO_OWNER_EMAIL, DEMO_OWNER_PASSWORD)
 
     response = client.get("/merchant/payments")
