@@ -251,6 +251,8 @@ def _ensure_business(session: Session) -> Business:
         logo_url="img/demo-logo.svg",
         brand_color="#2f6f4f",
         currency="EUR",
+        # The Tokyo print link is priced in yen.
+        accepted_currencies=["JPY"],
         timezone="Europe/Helsinki",
         locale="en",
         address="Tehtaankatu 12 B\n00140 Helsinki\nFinland",

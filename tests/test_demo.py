@@ -101,6 +101,7 @@ def test_seed_business(db):
     assert business.timezone == "Europe/Helsinki"
     assert business.logo_url == "img/demo-logo.svg"
     assert business.tax_id == "FI12345671"
+    assert business.accepted_currencies == ["JPY"]
     sequences = {row.name: row.prefix for row in db.scalars(select(DocumentSequence))}
     assert sequences == {"invoice": "INV-", "receipt": "RCT-", "refund": "RFD-"}
 
