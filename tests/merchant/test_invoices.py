@@ -402,6 +402,16 @@ def test_admin_voids_once(client, db, signed_in, contact):
     assert [row.actor for row in rows] == [f"staff:{admin.id}"]
 
 
+def test_closing_buttons_ask_first(client, db, signed_in, contact):
+    invoice = open_invoice(db, contact)
+    signed_in(StaffRole.ADMIN)
+
+    page = client.get(f"/merchant/invoices/{invoice.id}").get_data(as_text=True)
+
+    assert 'id="void-invoice" data-confirm="Void this invoice?' in page
+    assert 'id="mark-uncollectible" data-confirm="Mark this invoice' in page
+
+
 def test_void_of_paid_invoice_is_409(client, db, signed_in, contact):
     invoice = open_invoice(db, contact, issue_date=LAST_WEEK)
     signed_in(StaffRole.ADMIN)

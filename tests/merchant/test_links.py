@@ -453,6 +453,16 @@ def test_viewer_cannot_create_or_change_links(client, db, catalogue, signed_in):
     assert links(db)[0].active is True
 
 
+def test_deactivate_button_asks_first(client, db, catalogue, signed_in):
+    signed_in(StaffRole.SALES)
+    create(client, link_form(catalogue, slug="spring-kit"))
+    [link] = links(db)
+
+    page = client.get(f"/merchant/links/{link.id}").get_data(as_text=True)
+
+    assert 'id="deactivate" data-confirm="Deactivate this payment link?' in page
+
+
 def test_deactivate_and_reactivate(client, db, catalogue, signed_in):
     staff = signed_in(StaffRole.SALES)
     create(client, link_form(catalogue, slug="spring-kit"))
