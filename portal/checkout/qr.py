@@ -7,7 +7,7 @@ import segno
 # Medium error correction (about 15% of the code may be damaged or covered)
 # survives a smudged print without making the code much denser.
 ERROR_CORRECTION = "m"
-# The quiet zone around the code, in modules. ISO/IEC 18004 asks for 4.
+# The quiet zone around the code, in modules. ISO/IEC 18004 requires 4.
 BORDER = 4
 # Pixels per module of the PNG. A URL of about 40 characters makes a version 3
 # code of 29 modules, so the PNG is (29 + 2 * 4) * 20 = 740 pixels wide: about

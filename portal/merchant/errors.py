@@ -17,7 +17,7 @@ FORM_EXPIRED = (
 
 @blueprint.errorhandler(CSRFError)
 def form_expired(error: CSRFError):
-    """Answer a missing or stale CSRF token with 400 in the back-office layout.
+    """Respond to a missing or stale CSRF token with 400 in the back-office layout.
 
     An htmx request gets only the message, put at the top of the page's main
     area by ``HX-Retarget`` and ``HX-Reswap``; merchant.js lets htmx swap it.

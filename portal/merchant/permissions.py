@@ -1,4 +1,4 @@
-"""What each staff role may do in the back office."""
+"""The permissions of each staff role in the back office."""
 
 from enum import StrEnum
 

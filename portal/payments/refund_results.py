@@ -5,7 +5,7 @@ report the same refund at the same moment. Each applies its report under the
 refund's row lock and reloads the row after taking it, so the later of two
 reports reads what the earlier one committed. A repeated report changes
 nothing and writes no second audit row, and only the report that made the
-refund succeed asks for the receipt email.
+refund succeed requests the receipt email.
 """
 
 import logging
