@@ -11,6 +11,11 @@ from portal.models.catalog import (
     TaxRate,
 )
 from portal.models.contacts import Contact
+from portal.models.customers import (
+    CustomerSession,
+    CustomerSignInLink,
+    CustomerSignInRequest,
+)
 from portal.models.disputes import Dispute, DisputeStatus
 from portal.models.invoices import (
     InvoiceReminder,
@@ -42,10 +47,24 @@ from portal.models.processor_events import ProcessorEvent
 from portal.models.refunds import Refund, RefundReason, RefundStatus
 from portal.models.saved_methods import ProcessorCustomer, SavedPaymentMethod
 from portal.models.staff import Staff, StaffRole, StaffSession
-from portal.models.testmode import TestModeIntent, TestModeRefund
+from portal.models.subscriptions import (
+    RENEWING_STATUSES,
+    CollectionMethod,
+    PeriodStatus,
+    Subscription,
+    SubscriptionItem,
+    SubscriptionPeriod,
+    SubscriptionStatus,
+)
+from portal.models.testmode import (
+    TestModeIntent,
+    TestModePaymentMethod,
+    TestModeRefund,
+)
 from portal.models.views import ContactList, IndexName, SavedView
 
 __all__ = [
+    "RENEWING_STATUSES",
     "AttemptState",
     "AuditEvent",
     "BillingDetails",
@@ -53,10 +72,14 @@ __all__ = [
     "Business",
     "CheckoutAttempt",
     "Collect",
+    "CollectionMethod",
     "Contact",
     "ContactList",
     "CustomField",
     "CustomFieldKind",
+    "CustomerSession",
+    "CustomerSignInLink",
+    "CustomerSignInRequest",
     "Discount",
     "Dispute",
     "DisputeStatus",
@@ -80,6 +103,7 @@ __all__ = [
     "PaymentStatus",
     "Payout",
     "PayoutStatus",
+    "PeriodStatus",
     "Price",
     "PriceKind",
     "ProcessorCustomer",
@@ -93,7 +117,12 @@ __all__ = [
     "Staff",
     "StaffRole",
     "StaffSession",
+    "Subscription",
+    "SubscriptionItem",
+    "SubscriptionPeriod",
+    "SubscriptionStatus",
     "TaxRate",
     "TestModeIntent",
+    "TestModePaymentMethod",
     "TestModeRefund",
 ]

@@ -11,6 +11,14 @@ class Business(Base):
     __tablename__ = "businesses"
     __table_args__ = (
         CheckConstraint("length(brand_color) = 7", name="brand_color_hex"),
+        CheckConstraint(
+            "subscription_after_retries IN ('canceled', 'unpaid')",
+            name="subscription_after_retries",
+        ),
+        CheckConstraint(
+            "renewal_reminder_days >= 0 AND renewal_reminder_days <= 365",
+            name="renewal_reminder_days",
+        ),
     )
 
     id: Mapped[intpk]
@@ -49,6 +57,38 @@ class Business(Base):
     )
     receipt_show_buyer_address: Mapped[bool] = mapped_column(
         Boolean, default=False, server_default=false()
+    )
+    # Subscriptions: days after a failed renewal on which the charge is tried
+    # again, what happens when those retries fail ("canceled" or "unpaid"), and
+    # how many days before a yearly or longer renewal the customer is reminded.
+    subscription_retry_days: Mapped[list[int]] = mapped_column(
+        JSON, default=lambda: [1, 3, 5, 7], server_default="[1, 3, 5, 7]"
+    )
+    subscription_after_retries: Mapped[str] = mapped_column(
+        String(20), default="canceled", server_default="canceled"
+    )
+    renewal_reminder_days: Mapped[int] = mapped_column(default=14, server_default="14")
+    # What the customer account area shows and allows.
+    account_shows_invoices: Mapped[bool] = mapped_column(
+        Boolean, default=True, server_default=true()
+    )
+    account_shows_payments: Mapped[bool] = mapped_column(
+        Boolean, default=True, server_default=true()
+    )
+    account_shows_subscriptions: Mapped[bool] = mapped_column(
+        Boolean, default=True, server_default=true()
+    )
+    account_allows_cancel: Mapped[bool] = mapped_column(
+        Boolean, default=True, server_default=true()
+    )
+    account_allows_method_update: Mapped[bool] = mapped_column(
+        Boolean, default=True, server_default=true()
+    )
+    account_allows_billing_details: Mapped[bool] = mapped_column(
+        Boolean, default=True, server_default=true()
+    )
+    account_shows_quotes: Mapped[bool] = mapped_column(
+        Boolean, default=True, server_default=true()
     )
     created_at: Mapped[utc_created]
 

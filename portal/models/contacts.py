@@ -21,6 +21,9 @@ class Contact(Base):
     postal_code: Mapped[str | None] = mapped_column(String(20))
     city: Mapped[str | None] = mapped_column(String(100))
     country: Mapped[str | None] = mapped_column(String(2))  # ISO 3166-1 alpha-2
+    tax_id: Mapped[str | None] = mapped_column(
+        String(64)
+    )  # the buyer's VAT or tax number
     created_at: Mapped[utc_created]
     updated_at: Mapped[datetime] = mapped_column(
         UTCDateTime, default=now_utc, onupdate=now_utc

@@ -1,4 +1,4 @@
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from urllib.parse import urlsplit
 
@@ -56,6 +56,15 @@ class PaymentLink(Base):
         CheckConstraint(
             "max_payments IS NULL OR max_payments >= 1", name="max_payments"
         ),
+        CheckConstraint("trial_days IS NULL OR trial_days >= 1", name="trial_days"),
+        CheckConstraint(
+            "(start_delay IS NULL) = (start_delay_unit IS NULL)"
+            " AND (start_delay IS NULL OR start_delay >= 1)",
+            name="start_delay",
+        ),
+        CheckConstraint(
+            "start_delay IS NULL OR start_on IS NULL", name="one_start_option"
+        ),
     )
 
     id: Mapped[intpk]
@@ -87,6 +96,13 @@ class PaymentLink(Base):
     allowed_origins: Mapped[list[str]] = mapped_column(
         JSON, default=list, server_default=text("'[]'")
     )
+    # When a subscription bought through the link starts: now when all three
+    # are None, after a delay of start_delay days or months, or on start_on.
+    # A trial of trial_days then comes before the first charge.
+    start_delay: Mapped[int | None]
+    start_delay_unit: Mapped[str | None] = mapped_column(String(6))  # days, months
+    start_on: Mapped[date | None]
+    trial_days: Mapped[int | None]
     created_at: Mapped[utc_created]
 
     items: Mapped[list["PaymentLinkItem"]] = relationship(

@@ -49,3 +49,22 @@ class TestModeRefund(Base):
     status: Mapped[str] = mapped_column(String(32))  # a RefundStatus value
     reason: Mapped[str | None] = mapped_column(String(40))
     created_at: Mapped[utc_created]
+
+
+class TestModePaymentMethod(Base):
+    """A card saved with the test-mode processor for later off-session charges.
+
+    ``behaviour`` names the test card it came from, so that a later charge
+    behaves as that card would; the card number itself is not kept.
+    """
+
+    __tablename__ = "test_mode_payment_methods"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)  # pm_test_...
+    customer_ref: Mapped[str] = mapped_column(String(40), index=True)  # cus_test_...
+    brand: Mapped[str] = mapped_column(String(20))
+    last4: Mapped[str] = mapped_column(String(4))
+    exp_month: Mapped[int]
+    exp_year: Mapped[int]
+    behaviour: Mapped[str] = mapped_column(String(30))
+    created_at: Mapped[utc_created]
