@@ -1,7 +1,10 @@
 """The back office's page frame: top bar, navigation, CSRF header for htmx."""
 
+import re
+
 from portal.models import StaffRole
-from tests.fixtures.staff import csrf_token
+
+HX_CSRF_HEADER = re.compile(r"""hx-headers='\{"X-CSRFToken": "([^"]+)"\}'""")
 
 
 def test_frame_shows_staff_and_role(client, signed_in):
@@ -16,11 +19,16 @@ def test_frame_shows_staff_and_role(client, signed_in):
 
 def test_body_carries_csrf_header_for_htmx(client, signed_in):
     signed_in(StaffRole.VIEWER)
-    token = csrf_token(client, "/merchant/")
 
     page = client.get("/merchant/").get_data(as_text=True)
+    match = HX_CSRF_HEADER.search(page)
+    assert match, "the body has no hx-headers with a CSRF token"
 
-    assert f'hx-headers=\'{{"X-CSRFToken": "{token}"}}\'' in page
+    refused = client.post("/merchant/logout", headers={"X-CSRFToken": "forged"})
+    accepted = client.post("/merchant/logout", headers={"X-CSRFToken": match.group(1)})
+
+    assert refused.status_code == 400
+    assert accepted.status_code == 302
 
 
 def test_pages_are_not_cached(client, signed_in):
