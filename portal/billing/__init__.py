@@ -1,0 +1,1 @@
+"""Scheduled billing: billing dates, and the run that bills what is due."""

@@ -1,0 +1,1 @@
+"""Subscriptions: starting them, and what staff and customers change later."""
