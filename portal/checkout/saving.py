@@ -1,10 +1,11 @@
 """Saving the buyer's payment method, with their consent, for later charges.
 
-An order with a recurring price is billed again later, so its checkout in
-Stripe mode needs the buyer to agree that their payment method is saved. The
-PaymentIntent then names the contact's Stripe Customer and asks Stripe to
-keep the method for off-session charges, and the method is recorded here
-with the words the buyer agreed to.
+An order with a recurring price is billed again later, so its checkout needs
+the buyer to agree that their payment method is saved. The payment then
+names the contact's customer at the processor (a Stripe Customer, or the
+test-mode processor's stand-in) and asks the processor to keep the method for
+off-session charges, and the method is recorded here with the words the
+buyer agreed to.
 """
 
 import logging
@@ -23,9 +24,12 @@ from portal.models import (
     ProcessorCustomer,
     SavedPaymentMethod,
 )
-from portal.processors.base import IntentResult, PaymentMethodReference, Processor
-from portal.processors.stripe import StripeProcessor
-from portal.processors.stripe.adapter import SavedMethodDetails
+from portal.processors.base import (
+    IntentResult,
+    PaymentDetails,
+    Processor,
+    SavedMethodDetails,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -56,10 +60,10 @@ def payment_options(
 ) -> dict[str, object]:
     """Return the extra arguments of ``create_payment`` that save the method.
 
-    Empty unless the processor is Stripe and the buyer consented. The
-    contact's Stripe Customer is reused, or created with ``idempotency_key``.
+    Empty unless the buyer consented. The contact's customer at the processor
+    is reused, or created with ``idempotency_key``.
     """
-    if consent is None or not isinstance(processor, StripeProcessor):
+    if consent is None:
         return {}
     customer = find_customer(session, processor, email)
     if customer is None:
@@ -69,10 +73,8 @@ def payment_options(
     return {"customer": customer, "save_method": True}
 
 
-def find_customer(
-    session: Session, processor: StripeProcessor, email: str
-) -> str | None:
-    """Return the Stripe Customer of the contact with ``email`` in this mode."""
+def find_customer(session: Session, processor: Processor, email: str) -> str | None:
+    """Return the processor's customer of the contact with ``email`` in this mode."""
     return session.scalar(
         select(ProcessorCustomer.customer_ref)
         .join(Contact, Contact.id == ProcessorCustomer.contact_id)
@@ -86,10 +88,10 @@ def find_customer(
 
 def remember_method(
     session: Session,
-    processor: StripeProcessor,
+    processor: Processor,
     payment: Payment,
     intent: IntentResult,
-    details: PaymentMethodReference,
+    details: PaymentDetails,
     *,
     customer: str,
     consent: Consent,
@@ -97,12 +99,17 @@ def remember_method(
     """Record the saved method of a payment that went through, and commit.
 
     A declined payment saves nothing. A failure here is logged and leaves the
-    payment as it is: Stripe keeps the method on the customer either way.
+    payment as it is: the processor keeps the method on the customer either
+    way.
     """
     if intent.status not in (PaymentStatus.SUCCEEDED, PaymentStatus.PROCESSING):
         return None
+    method_id = intent.payment_method_id or getattr(details, "id", None)
+    if method_id is None:
+        logger.warning("payment %s saved no payment method", payment.id)
+        return None
     try:
-        found = processor.saved_method_details(details.id)
+        found = processor.saved_method_details(method_id)
         saved = _store(session, processor, payment, found, customer, consent)
         session.commit()
     except Exception:
@@ -115,7 +122,7 @@ def remember_method(
 
 def _store(
     session: Session,
-    processor: StripeProcessor,
+    processor: Processor,
     payment: Payment,
     found: SavedMethodDetails,
     customer_ref: str,

@@ -52,19 +52,21 @@ class TestModeRefund(Base):
 
 
 class TestModePaymentMethod(Base):
-    """A card saved with the test-mode processor for later off-session charges.
+    """A card or bank account saved with the test-mode processor for later charges.
 
-    ``behaviour`` names the test card it came from, so that a later charge
-    behaves as that card would; the card number itself is not kept.
+    ``behaviour`` says how later off-session charges go: "succeed", "decline"
+    or "authenticate" for a card, "succeed" or "fail" for a bank debit. The
+    card or account number itself is not kept.
     """
 
     __tablename__ = "test_mode_payment_methods"
 
     id: Mapped[str] = mapped_column(String(40), primary_key=True)  # pm_test_...
     customer_ref: Mapped[str] = mapped_column(String(40), index=True)  # cus_test_...
-    brand: Mapped[str] = mapped_column(String(20))
+    kind: Mapped[str] = mapped_column(String(20))  # "card" or "bank_debit"
+    brand: Mapped[str | None] = mapped_column(String(20))
     last4: Mapped[str] = mapped_column(String(4))
-    exp_month: Mapped[int]
-    exp_year: Mapped[int]
+    exp_month: Mapped[int | None]
+    exp_year: Mapped[int | None]
     behaviour: Mapped[str] = mapped_column(String(30))
     created_at: Mapped[utc_created]

@@ -94,6 +94,20 @@ class IntentResult:
     # Set when status is requires_payment_method after a failed attempt.
     error_code: str | None = None
     error_message: str | None = None
+    # The payment method saved for later charges, when the payment saved one.
+    payment_method_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SavedMethodDetails:
+    """A payment method as saved for later charges: what it is, never its number."""
+
+    id: str
+    kind: str  # "card" or "bank_debit"
+    brand: str | None
+    last4: str | None
+    exp_month: int | None
+    exp_year: int | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +123,11 @@ class RefundResult:
 class Processor(Protocol):
     name: str
 
+    @property
+    def live_mode(self) -> bool:
+        """True when payments move real money."""
+        ...
+
     def create_payment(
         self,
         *,
@@ -117,9 +136,41 @@ class Processor(Protocol):
         details: PaymentDetails,
         idempotency_key: str,
         description: str,
+        customer: str | None = None,
+        save_method: bool = False,
     ) -> IntentResult:
-        """Create and confirm a payment; the result may need action or settle later."""
+        """Create and confirm a payment; the result may need action or settle later.
+
+        With ``save_method`` the payment method is saved to ``customer`` for
+        off-session charges, which the buyer must have agreed to, and the
+        result names it in ``payment_method_id``.
+        """
         ...
+
+    def create_customer(
+        self, *, email: str, name: str | None, idempotency_key: str
+    ) -> str:
+        """Create the customer that saved payment methods belong to; return its id."""
+        ...
+
+    def charge_saved_method(
+        self,
+        *,
+        customer: str,
+        payment_method: str,
+        amount: int,
+        currency: str,
+        idempotency_key: str,
+        description: str,
+    ) -> IntentResult:
+        """Charge a saved method while the customer is away.
+
+        A charge that needs the customer's authentication comes back as
+        ``requires_action``.
+        """
+        ...
+
+    def saved_method_details(self, payment_method_id: str) -> SavedMethodDetails: ...
 
     def complete_action(self, intent_id: str, *, approved: bool) -> IntentResult:
         """Finish the customer authentication step of a requires_action intent."""

@@ -4,6 +4,7 @@ Only the numbers below are accepted. Intents are kept in the database so that
 an authentication step or a bank debit can finish in a later request.
 """
 
+import hashlib
 import logging
 import secrets
 from collections.abc import Callable
@@ -16,7 +17,12 @@ from sqlalchemy.orm import Session
 
 from portal.database import now_utc
 from portal.locking import lock_row
-from portal.models import PaymentStatus, TestModeIntent, TestModeRefund
+from portal.models import (
+    PaymentStatus,
+    TestModeIntent,
+    TestModePaymentMethod,
+    TestModeRefund,
+)
 from portal.models.refunds import COUNTED_REFUND_STATUSES, RefundStatus
 from portal.processors.base import (
     BankDetails,
@@ -26,6 +32,7 @@ from portal.processors.base import (
     PaymentError,
     RefundError,
     RefundResult,
+    SavedMethodDetails,
 )
 
 logger = logging.getLogger(__name__)
@@ -37,6 +44,9 @@ class CardBehaviour:
     error_code: str | None = None  # a decline, when set
     requires_action: bool = False
     refund_fails: bool = False  # the payment succeeds, every refund of it fails
+    # How later off-session charges of the card go once it is saved:
+    # "succeed", "decline" or "authenticate".
+    saved: str = "succeed"
 
 
 TEST_CARDS: dict[str, CardBehaviour] = {
@@ -49,6 +59,12 @@ TEST_CARDS: dict[str, CardBehaviour] = {
     "4000000000000119": CardBehaviour("visa", error_code="processing_error"),
     "4000002500003155": CardBehaviour("visa", requires_action=True),
     "4000000000005126": CardBehaviour("visa", refund_fails=True),
+    # Paid and saved at checkout; every later off-session charge is declined.
+    "4000000000000341": CardBehaviour("visa", saved="decline"),
+    # Needs authentication at checkout and again for every later charge.
+    "4000002760003184": CardBehaviour(
+        "visa", requires_action=True, saved="authenticate"
+    ),
 }
 
 TEST_ROUTING_NUMBER = "110000000"
@@ -67,6 +83,9 @@ DECLINE_MESSAGES = {
         "We could not authenticate your payment. Try again or use another card."
     ),
     "debit_failed": "The bank debit failed. Pay with a card or another account.",
+    "authentication_required": (
+        "Your bank asks you to confirm this payment. Follow the link we emailed you."
+    ),
 }
 
 REFUND_FAILED_MESSAGE = (
@@ -77,6 +96,7 @@ REFUND_FAILED_MESSAGE = (
 
 class TestModeProcessor:
     name = "test"
+    live_mode = False
 
     def __init__(
         self, session_factory: Callable[[], Session], debit_delay: int
@@ -92,24 +112,85 @@ class TestModeProcessor:
         details: CardDetails | BankDetails,
         idempotency_key: str,
         description: str,
+        customer: str | None = None,
+        save_method: bool = False,
     ) -> IntentResult:
         intent = self._build_intent(amount, currency, details)
         intent.idempotency_key = idempotency_key
+        method = None
+        if (
+            save_method
+            and customer
+            and intent.status != PaymentStatus.REQUIRES_PAYMENT_METHOD
+        ):
+            method = _saved_method(customer, details, idempotency_key)
+        return self._store_intent(intent, method)
+
+    def create_customer(
+        self, *, email: str, name: str | None, idempotency_key: str
+    ) -> str:
+        """Return a customer id; the same key always gives the same id.
+
+        Test mode keeps nothing about its customers but their saved methods.
+        """
+        return f"cus_test_{_digest(idempotency_key)}"
+
+    def save_card(
+        self, *, customer: str, details: CardDetails, idempotency_key: str
+    ) -> SavedMethodDetails:
+        """Save a card for later charges without charging it, as a SetupIntent does.
+
+        A card that the test cards decline is refused with a PaymentError.
+        """
+        behaviour = _card_behaviour(details)
+        if behaviour.error_code:
+            raise PaymentError(
+                DECLINE_MESSAGES[behaviour.error_code], code=behaviour.error_code
+            )
+        method = _saved_method(customer, details, idempotency_key)
         with self._session_factory() as session:
-            session.add(intent)
-            try:
-                session.commit()
-            except IntegrityError:
-                # Like Stripe, a repeated idempotency key returns the first result.
-                session.rollback()
-                existing = session.scalars(
-                    select(TestModeIntent).where(
-                        TestModeIntent.idempotency_key == idempotency_key
-                    )
-                ).one()
-                return _result(existing)
-            logger.info("test-mode intent created", extra={"intent": intent.id})
-            return _result(intent)
+            existing = session.get(TestModePaymentMethod, method.id)
+            if existing is None:
+                session.add(method)
+                try:
+                    session.commit()
+                except IntegrityError:
+                    session.rollback()
+                    existing = session.get(TestModePaymentMethod, method.id)
+            found = existing or method
+            logger.info("test-mode payment method %s saved", found.id)
+            return _method_details(found)
+
+    def saved_method_details(self, payment_method_id: str) -> SavedMethodDetails:
+        with self._session_factory() as session:
+            method = session.get(TestModePaymentMethod, payment_method_id)
+            if method is None:
+                raise InvalidPaymentDetails(
+                    "Enter your payment details again.", code="payment_method_missing"
+                )
+            return _method_details(method)
+
+    def charge_saved_method(
+        self,
+        *,
+        customer: str,
+        payment_method: str,
+        amount: int,
+        currency: str,
+        idempotency_key: str,
+        description: str,
+    ) -> IntentResult:
+        """Charge a saved method as its test card or bank account would behave."""
+        with self._session_factory() as session:
+            method = session.get(TestModePaymentMethod, payment_method)
+            if method is None or method.customer_ref != customer:
+                raise InvalidPaymentDetails(
+                    "The saved payment method no longer exists.",
+                    code="payment_method_missing",
+                )
+            intent = self._saved_intent(method, amount, currency)
+        intent.idempotency_key = idempotency_key
+        return self._store_intent(intent, None)
 
     def complete_action(self, intent_id: str, *, approved: bool) -> IntentResult:
         with self._session_factory() as session:
@@ -210,6 +291,55 @@ class TestModeProcessor:
             session.commit()
         return settled
 
+    def _store_intent(
+        self, intent: TestModeIntent, method: TestModePaymentMethod | None
+    ) -> IntentResult:
+        with self._session_factory() as session:
+            session.add(intent)
+            if method is not None:
+                session.add(method)
+            try:
+                session.commit()
+            except IntegrityError:
+                # Like Stripe, a repeated idempotency key returns the first result.
+                session.rollback()
+                existing = session.scalars(
+                    select(TestModeIntent).where(
+                        TestModeIntent.idempotency_key == intent.idempotency_key
+                    )
+                ).one()
+                saved = method and session.get(TestModePaymentMethod, method.id)
+                return _result(existing, saved.id if saved else None)
+            logger.info("test-mode intent created", extra={"intent": intent.id})
+            return _result(intent, method.id if method else None)
+
+    def _saved_intent(
+        self, method: TestModePaymentMethod, amount: int, currency: str
+    ) -> TestModeIntent:
+        now = now_utc()
+        intent = TestModeIntent(
+            id=f"pi_test_{secrets.token_hex(12)}",
+            amount=amount,
+            currency=currency,
+            method=method.kind,
+            card_brand=method.brand,
+            last4=method.last4,
+            created_at=now,
+        )
+        if method.kind == "bank_debit":
+            intent.status = PaymentStatus.PROCESSING
+            intent.outcome = method.behaviour
+            intent.settles_at = now + self._debit_delay
+        elif method.behaviour == "decline":
+            intent.status = PaymentStatus.REQUIRES_PAYMENT_METHOD
+            intent.error_code = "card_declined"
+        elif method.behaviour == "authenticate":
+            intent.status = PaymentStatus.REQUIRES_ACTION
+            intent.error_code = "authentication_required"
+        else:
+            intent.status = PaymentStatus.SUCCEEDED
+        return intent
+
     def _build_intent(
         self, amount: int, currency: str, details: CardDetails | BankDetails
     ) -> TestModeIntent:
@@ -220,12 +350,7 @@ class TestModeProcessor:
             created_at=now_utc(),
         )
         if isinstance(details, CardDetails):
-            behaviour = TEST_CARDS.get(details.number)
-            if behaviour is None:
-                raise InvalidPaymentDetails(
-                    "This is test mode: use a test card such as 4242 4242 4242 4242.",
-                    code="invalid_number",
-                )
+            behaviour = _card_behaviour(details)
             intent.method = "card"
             intent.card_brand = behaviour.brand
             intent.last4 = details.number[-4:]
@@ -240,18 +365,7 @@ class TestModeProcessor:
                 intent.outcome = "refund_fails"
             return intent
 
-        outcome = TEST_BANK_ACCOUNTS.get(details.account_number)
-        if details.routing_number != TEST_ROUTING_NUMBER:
-            raise InvalidPaymentDetails(
-                "This is test mode: use routing number 110000000.",
-                code="routing_number_invalid",
-            )
-        if outcome is None:
-            raise InvalidPaymentDetails(
-                "This is test mode: use routing number 110000000 and account "
-                "number 000123456789.",
-                code="invalid_bank_account",
-            )
+        outcome = _bank_outcome(details)
         intent.method = "bank_debit"
         intent.last4 = details.account_number[-4:]
         intent.status = PaymentStatus.PROCESSING
@@ -260,7 +374,73 @@ class TestModeProcessor:
         return intent
 
 
-def _result(intent: TestModeIntent) -> IntentResult:
+def _card_behaviour(details: CardDetails) -> CardBehaviour:
+    behaviour = TEST_CARDS.get(details.number)
+    if behaviour is None:
+        raise InvalidPaymentDetails(
+            "This is test mode: use a test card such as 4242 4242 4242 4242.",
+            code="invalid_number",
+        )
+    return behaviour
+
+
+def _bank_outcome(details: BankDetails) -> str:
+    """Return how a debit from the test account settles: "succeed" or "fail"."""
+    outcome = TEST_BANK_ACCOUNTS.get(details.account_number)
+    if details.routing_number != TEST_ROUTING_NUMBER:
+        raise InvalidPaymentDetails(
+            "This is test mode: use routing number 110000000.",
+            code="routing_number_invalid",
+        )
+    if outcome is None:
+        raise InvalidPaymentDetails(
+            "This is test mode: use routing number 110000000 and account "
+            "number 000123456789.",
+            code="invalid_bank_account",
+        )
+    return outcome
+
+
+def _digest(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()[:24]
+
+
+def _saved_method(
+    customer: str, details: CardDetails | BankDetails, idempotency_key: str
+) -> TestModePaymentMethod:
+    """Build the saved method for ``details``; the same key gives the same id."""
+    method = TestModePaymentMethod(
+        id=f"pm_test_{_digest(idempotency_key)}", customer_ref=customer
+    )
+    if isinstance(details, CardDetails):
+        behaviour = _card_behaviour(details)
+        method.kind = "card"
+        method.brand = behaviour.brand
+        method.last4 = details.number[-4:]
+        method.exp_month = details.exp_month
+        method.exp_year = details.exp_year
+        method.behaviour = behaviour.saved
+    else:
+        method.kind = "bank_debit"
+        method.last4 = details.account_number[-4:]
+        method.behaviour = _bank_outcome(details)
+    return method
+
+
+def _method_details(method: TestModePaymentMethod) -> SavedMethodDetails:
+    return SavedMethodDetails(
+        id=method.id,
+        kind=method.kind,
+        brand=method.brand,
+        last4=method.last4,
+        exp_month=method.exp_month,
+        exp_year=method.exp_year,
+    )
+
+
+def _result(
+    intent: TestModeIntent, payment_method_id: str | None = None
+) -> IntentResult:
     return IntentResult(
         id=intent.id,
         status=PaymentStatus(intent.status),
@@ -271,6 +451,7 @@ def _result(intent: TestModeIntent) -> IntentResult:
         last4=intent.last4,
         error_code=intent.error_code,
         error_message=DECLINE_MESSAGES.get(intent.error_code or ""),
+        payment_method_id=payment_method_id,
     )
 
 

@@ -25,6 +25,7 @@ from portal.processors.base import (
     PaymentMethodReference,
     RefundError,
     RefundResult,
+    SavedMethodDetails,
 )
 from portal.processors.stripe.client import (
     error_body,
@@ -55,18 +56,6 @@ REFUND_ERROR_MESSAGES = {
     "payment_intent_unexpected_state": "Only a succeeded payment can be refunded.",
     "resource_missing": "Stripe does not know this payment.",
 }
-
-
-@dataclass(frozen=True, slots=True)
-class SavedMethodDetails:
-    """A PaymentMethod as saved for later charges: what it is, never its number."""
-
-    id: str
-    kind: str  # "card" or "bank_debit"
-    brand: str | None
-    last4: str | None
-    exp_month: int | None
-    exp_year: int | None
 
 
 @dataclass(frozen=True, slots=True)

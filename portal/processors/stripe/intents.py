@@ -120,7 +120,15 @@ def to_intent_result(intent: dict, *, kind: str | None = None) -> IntentResult:
         card_brand=brand,
         last4=last4,
         error_code=code,
+        payment_method_id=_saved_method_id(intent),
     )
+
+
+def _saved_method_id(intent: dict) -> str | None:
+    """Return the PaymentMethod the intent saves for later charges, if it saves one."""
+    if intent.get("setup_future_usage") != "off_session":
+        return None
+    return intent_payment_method_id(intent)
 
 
 def intent_payment_method_id(intent: dict) -> str | None:
