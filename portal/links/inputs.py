@@ -1,7 +1,7 @@
 """A payment link's options as checked values, ready to save."""
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 from portal.models import Collect, CustomFieldKind
 
@@ -49,3 +49,9 @@ class LinkInput:
     expires_at: datetime | None  # UTC
     max_payments: int | None
     allowed_origins: list[str] = field(default_factory=list)
+    # How the subscriptions of a link with recurring prices start; see
+    # portal.links.recurrence. All None: when the buyer pays, without a trial.
+    trial_days: int | None = None
+    start_delay: int | None = None
+    start_delay_unit: str | None = None  # "days" or "months"
+    start_on: date | None = None  # in the business's time zone

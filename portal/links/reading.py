@@ -22,6 +22,11 @@ from portal.links.inputs import (
     ItemInput,
     LinkInput,
 )
+from portal.links.recurrence import (
+    RecurrenceInput,
+    read_recurrence,
+    recurring_frequency,
+)
 from portal.links.slugs import check_slug
 from portal.models import (
     Collect,
@@ -118,6 +123,9 @@ def read_link(
         collector.check(check_future, expires_at, now, "expiry", "expires_at")
     max_payments = collector.check(read_limit, data.get("max_payments"), "max_payments")
     origins = collector.check(_read_origins, data.get("allowed_origins"))
+    recurrence = _read_subscription_options(
+        collector, session, data, (items, item_inputs), currency, timezone, now, current
+    )
 
     collector.raise_any()
     return LinkInput(
@@ -138,7 +146,51 @@ def read_link(
         expires_at=expires_at,
         max_payments=max_payments,
         allowed_origins=origins,
+        trial_days=recurrence.trial_days,
+        start_delay=recurrence.start_delay,
+        start_delay_unit=recurrence.start_delay_unit,
+        start_on=recurrence.start_on,
     )
+
+
+def _read_subscription_options(
+    collector: ErrorCollector,
+    session: Session,
+    data: Mapping[str, object],
+    items: tuple[Sequence[Row], Sequence[ItemInput]],
+    currency: str | None,
+    timezone: str,
+    now: datetime,
+    current: PaymentLink | None,
+) -> RecurrenceInput:
+    """Check the recurring prices together, then the start and trial options.
+
+    ``items`` holds the submitted rows and the rows that passed their checks.
+    The submitted rows decide whether the link is recurring, so that a
+    recurring line with a bad quantity does not also fail the start options.
+    """
+    rows, checked = items
+    collector.check(recurring_frequency, session, checked, currency)
+    recurrence = collector.check(
+        read_recurrence,
+        data,
+        recurring=_has_recurring_price(session, rows),
+        timezone=timezone,
+        now=now,
+        current=current,
+    )
+    return recurrence or RecurrenceInput()
+
+
+def _has_recurring_price(session: Session, rows: Sequence[Row]) -> bool:
+    ids = [parse_id(values.get("price_id")) for _prefix, values in rows]
+    chosen = [price_id for price_id in ids if price_id is not None]
+    if not chosen:
+        return False
+    found = session.scalar(
+        select(Price.id).where(Price.id.in_(chosen), Price.kind == PriceKind.RECURRING)
+    )
+    return found is not None
 
 
 class _Known:
@@ -251,12 +303,6 @@ def _read_price(known: _Known, value: object, currency: str | None, prefix: str)
     usable = price is not None and price.active and price.product.active
     if price is None or not (usable or price.id in known.price_ids):
         raise CatalogError("Choose a price from the list.", field)
-    if price.kind is not PriceKind.ONE_TIME:
-        raise CatalogError(
-            f"{price.product.name} at this price is billed repeatedly, and a "
-            "payment link charges once. Choose a one-time price.",
-            field,
-        )
     if currency is not None and price.currency != currency:
         raise CatalogError(
             f"This price is in {price.currency}, but the link is in {currency}. "

@@ -41,6 +41,10 @@ SIMPLE_FIELDS = (
     "expires_at",
     "max_payments",
     "allowed_origins",
+    "trial_days",
+    "start_delay",
+    "start_delay_unit",
+    "start_on",
 )
 
 

@@ -334,12 +334,6 @@ def test_bad_link_is_rejected(client, db, catalogue, signed_in, fields, field, m
             id="price-currency",
         ),
         pytest.param(
-            lambda catalogue: {"items-1-price_id": str(catalogue.membership.id)},
-            "items-1-price_id",
-            "Choose a one-time price",
-            id="recurring-price",
-        ),
-        pytest.param(
             lambda catalogue: {"fee_ids": [str(catalogue.shipping_yen.id)]},
             "fee_ids",
             "is in JPY, but the link is in EUR",
@@ -682,7 +676,7 @@ def test_htmx_rows_are_added_and_removed(client, db, catalogue, signed_in):
     assert item.status_code == 200
     assert 'name="items-2-price_id"' in item_html
     assert "Poster · €39.00 (EUR)" in item_html
-    assert "Membership" not in item_html
+    assert "Membership · €9.90 (EUR) · monthly" in item_html
     assert 'hx-get="/merchant/links/rows/item?index=3"' in item_html
     assert 'hx-swap-oob="true"' in item_html
     assert 'name="custom_fields-1-label"' in custom.get_data(as_text=True)

@@ -5,6 +5,7 @@ import logging
 from flask import current_app, flash, redirect, render_template, url_for
 
 from portal.catalog.local_time import local_display, local_time
+from portal.catalog.products import price_label
 from portal.catalog.taxes import tax_rate_label
 from portal.database import get_session, now_utc
 from portal.links.history import (
@@ -13,6 +14,7 @@ from portal.links.history import (
     payment_count,
     recent_payments,
 )
+from portal.links.recurrence import describe_recurrence
 from portal.links.saving import set_active
 from portal.merchant import blueprint
 from portal.merchant.access import requires
@@ -68,6 +70,8 @@ def link_detail(link_id: int):
         recent_limit=RECENT_PAYMENTS,
         totals=collected_by_currency(session, link.id),
         tax_rate_label=tax_rate_label,
+        price_label=price_label,
+        recurrence=describe_recurrence(link),
         action_form=ActionForm(),
         can_sell=can_sell(),
         has_payment_detail="merchant.payment_detail" in endpoints,

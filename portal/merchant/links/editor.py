@@ -8,8 +8,10 @@ from wtforms.fields.choices import SelectChoice
 
 from portal.catalog.amounts import percent_for_input
 from portal.catalog.local_time import local_input
+from portal.catalog.products import price_label
 from portal.catalog.taxes import tax_rate_label
 from portal.links.reading import Row
+from portal.links.recurrence import start_mode
 from portal.merchant.layout import merchant_money
 from portal.merchant.links.forms import CustomFieldRow, ItemRow, LinkForm
 from portal.models import (
@@ -54,11 +56,7 @@ def editor_choices(
         .join(Product)
         .options(selectinload(Price.product))
         .where(
-            (
-                Price.active.is_(True)
-                & Product.active.is_(True)
-                & (Price.kind == PriceKind.ONE_TIME)
-            )
+            (Price.active.is_(True) & Product.active.is_(True))
             | Price.id.in_(list(kept_prices))
         )
         .order_by(Product.name, Price.currency, Price.unit_amount, Price.id)
@@ -92,6 +90,8 @@ def _price_choice(price: Price) -> SelectChoice:
     )
     if price.currency not in label:
         label += f" ({price.currency})"
+    if price.kind is PriceKind.RECURRING:
+        label += f" · {price_label(price).lower()}"
     if not (price.active and price.product.active):
         label += " (archived)"
     # js/link-prices.js hides the prices in other currencies than the link's.
@@ -198,4 +198,9 @@ def form_data_of(link: PaymentLink, timezone: str) -> dict[str, object]:
         "expires_at": local_input(link.expires_at, timezone),
         "max_payments": str(link.max_payments or ""),
         "allowed_origins": "\n".join(link.allowed_origins),
+        "start": start_mode(link).value,
+        "start_on": link.start_on.isoformat() if link.start_on else "",
+        "start_delay": str(link.start_delay or ""),
+        "start_delay_unit": link.start_delay_unit or "months",
+        "trial_days": str(link.trial_days or ""),
     }

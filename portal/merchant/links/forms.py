@@ -12,6 +12,7 @@ from wtforms import (
     Form,
     FormField,
     HiddenField,
+    RadioField,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -21,6 +22,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from portal.links.inputs import DEFAULT_MAX_QUANTITY
+from portal.links.recurrence import DelayUnit, StartMode
 from portal.models import Collect, CustomFieldKind
 
 COLLECT_CHOICES = [
@@ -32,6 +34,16 @@ KIND_CHOICES = [
     SelectChoice(CustomFieldKind.TEXT.value, "Text"),
     SelectChoice(CustomFieldKind.NUMBER.value, "Number"),
     SelectChoice(CustomFieldKind.DROPDOWN.value, "Dropdown"),
+]
+
+START_CHOICES = [
+    SelectChoice(StartMode.NOW.value, "When the buyer pays"),
+    SelectChoice(StartMode.ON_DATE.value, "On a date"),
+    SelectChoice(StartMode.AFTER_DELAY.value, "After a delay"),
+]
+DELAY_UNIT_CHOICES = [
+    SelectChoice(DelayUnit.DAYS.value, "days"),
+    SelectChoice(DelayUnit.MONTHS.value, "months"),
 ]
 
 
@@ -80,6 +92,22 @@ class LinkForm(FlaskForm):
     expires_at = StringField("Expires")
     max_payments = StringField("Maximum number of payments")
     allowed_origins = TextAreaField("Sites allowed to embed the checkout")
+    # Only for links with a recurring price; portal.links.recurrence checks them.
+    start = RadioField(
+        "The subscription starts",
+        choices=START_CHOICES,
+        default=StartMode.NOW.value,
+        validate_choice=False,
+    )
+    start_on = StringField("Start date")
+    start_delay = StringField("Delay")
+    start_delay_unit = SelectField(
+        "Unit",
+        choices=DELAY_UNIT_CHOICES,
+        default=DelayUnit.MONTHS.value,
+        validate_choice=False,
+    )
+    trial_days = StringField("Free trial, in days")
 
 
 class ActionForm(FlaskForm):
