@@ -8,7 +8,7 @@ from flask import Flask
 from htmx_flask import Htmx
 from sqlalchemy import text
 
-from portal import database, errors, i18n, merchant, processors, security
+from portal import account, database, errors, i18n, merchant, processors, security
 from portal.config import load_settings
 from portal.extensions import csrf, limiter
 
@@ -43,6 +43,7 @@ def create_app(overrides: Mapping[str, object] | None = None) -> Flask:
     app.register_blueprint(invoices_blueprint)
     csrf.exempt(invoices_blueprint)  # its pay form carries the checkout's token
     merchant.init_app(app)
+    account.init_app(app)
     register_commands(app)
 
     @app.get("/healthz")

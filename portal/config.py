@@ -60,6 +60,14 @@ def load_settings(instance_path: Path) -> dict[str, object]:
         "KASSA_SIGN_IN_LIMIT_PER_ADDRESS": os.environ.get(
             "KASSA_SIGN_IN_LIMIT_PER_ADDRESS", "20 per 15 minutes"
         ),
+        # Sign-in links of the customer account area that one email address and
+        # one client address may request, counted over stored requests.
+        "KASSA_ACCOUNT_LINK_LIMIT_PER_EMAIL": os.environ.get(
+            "KASSA_ACCOUNT_LINK_LIMIT_PER_EMAIL", "5 per 15 minutes"
+        ),
+        "KASSA_ACCOUNT_LINK_LIMIT_PER_ADDRESS": os.environ.get(
+            "KASSA_ACCOUNT_LINK_LIMIT_PER_ADDRESS", "20 per 15 minutes"
+        ),
         "RATELIMIT_STORAGE_URI": os.environ.get("KASSA_RATELIMIT_STORAGE", "memory://"),
         "RATELIMIT_HEADERS_ENABLED": True,
         # Seconds a test-mode bank debit stays processing before it is due to settle.

@@ -1,0 +1,67 @@
+"""The account overview: each section the business shows, for the signed-in customer."""
+
+from babel.dates import format_date
+from flask import render_template
+
+from portal.account import blueprint, records
+from portal.account.current import current_customer
+from portal.account.subscription_facts import summarise
+from portal.businesses import get_business
+from portal.database import get_session, now_utc
+from portal.documents.facts import address_lines, known_locale
+from portal.i18n import current_locale
+from portal.invoices.labels import display_status_label
+from portal.invoices.status import buyer_status
+from portal.models import BillingDetails, Contact
+
+
+@blueprint.get("/")
+def home():
+    session = get_session()
+    business = get_business(session)
+    customer = current_customer()
+    locale = known_locale(current_locale())
+    now = now_utc()
+
+    invoices = []
+    if business.account_shows_invoices:
+        for invoice in records.open_invoices(session, customer):
+            status = buyer_status(invoice, now, business.timezone)
+            due_on = ""
+            if invoice.due_date is not None:
+                due_on = format_date(invoice.due_date, "long", locale=locale)
+            label = display_status_label(status)
+            invoices.append((invoice, status.value, label, due_on))
+    payments = []
+    if business.account_shows_payments:
+        payments = records.payments(session, customer)
+    subscriptions = []
+    if business.account_shows_subscriptions:
+        subscriptions = [
+            summarise(subscription, locale)
+            for subscription in records.subscriptions(session, customer)
+        ]
+    return render_template(
+        "account/home.html",
+        business=business,
+        invoices=invoices,
+        payments=payments,
+        subscriptions=subscriptions,
+        # TODO: quotes waiting for the customer's signature are listed here
+        # once quotes exist; there is no quote model or quote page yet, so the
+        # section stays empty even when account_shows_quotes is on.
+        quotes=[],
+        billing_address=address_lines(contact_billing(customer), locale),
+    )
+
+
+def contact_billing(contact: Contact) -> BillingDetails:
+    return BillingDetails(
+        email=contact.email,
+        name=contact.name,
+        address_line1=contact.address_line1,
+        address_line2=contact.address_line2,
+        postal_code=contact.postal_code,
+        city=contact.city,
+        country=contact.country,
+    )

@@ -1,0 +1,50 @@
+"""The customer's receipts in the account area: the page and the PDF."""
+
+from flask import make_response, render_template
+
+from portal.account import blueprint, records
+from portal.account.current import current_customer
+from portal.account.switches import section_or_404
+from portal.businesses import get_business
+from portal.database import get_session
+from portal.documents import render_receipt_pdf
+from portal.documents.facts import payment_method_label, payment_status_label
+from portal.documents.receipt_options import receipt_options
+from portal.documents.refunds import refund_state_label
+from portal.documents.summary import summarise_order
+from portal.i18n import current_locale
+from portal.models import PaymentStatus
+
+
+@blueprint.get("/payments/<token>")
+def payment(token: str):
+    session = get_session()
+    business = get_business(session)
+    section_or_404(business.account_shows_payments)
+    found = records.payment_or_404(session, current_customer(), token)
+    return render_template(
+        "account/receipt.html",
+        business=business,
+        payment=found,
+        order=found.order,
+        summary=summarise_order(found.order, current_locale()),
+        receipt=receipt_options(business),
+        method=payment_method_label(found),
+        status=refund_state_label(found) or payment_status_label(found.status),
+    )
+
+
+@blueprint.get("/payments/<token>/receipt.pdf")
+def payment_receipt_pdf(token: str):
+    session = get_session()
+    business = get_business(session)
+    section_or_404(business.account_shows_payments)
+    found = records.payment_or_404(session, current_customer(), token)
+    if found.status is not PaymentStatus.SUCCEEDED:
+        section_or_404(False)
+    pdf = render_receipt_pdf(found, business, current_locale())
+    response = make_response(pdf)
+    response.mimetype = "application/pdf"
+    filename = f"receipt-{found.receipt_number}.pdf"
+    response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
+    return response

@@ -1,0 +1,145 @@
+"""Labels and amounts that the account area shows a customer about a subscription."""
+
+from dataclasses import dataclass
+from datetime import date
+
+from babel.dates import format_date
+from flask_babel import gettext as _
+
+from portal.documents.facts import card_brand_name
+from portal.models import (
+    BillingFrequency,
+    SavedPaymentMethod,
+    Subscription,
+    SubscriptionItem,
+    SubscriptionStatus,
+)
+from portal.order_lines import tax_rule
+from portal.pricing import DiscountRule, LineInput, price_order
+
+
+def frequency_label(frequency: BillingFrequency) -> str:
+    labels = {
+        BillingFrequency.WEEKLY: _("every week"),
+        BillingFrequency.BIWEEKLY: _("every two weeks"),
+        BillingFrequency.MONTHLY: _("every month"),
+        BillingFrequency.QUARTERLY: _("every three months"),
+        BillingFrequency.SEMIANNUALLY: _("every six months"),
+        BillingFrequency.YEARLY: _("every year"),
+        BillingFrequency.EVERY_2_YEARS: _("every 2 years"),
+        BillingFrequency.EVERY_3_YEARS: _("every 3 years"),
+        BillingFrequency.EVERY_4_YEARS: _("every 4 years"),
+        BillingFrequency.EVERY_5_YEARS: _("every 5 years"),
+    }
+    return labels[frequency]
+
+
+def status_label(subscription: Subscription) -> str:
+    if subscription.cancel_at_period_end and subscription.status in (
+        SubscriptionStatus.ACTIVE,
+        SubscriptionStatus.TRIALING,
+        SubscriptionStatus.PAST_DUE,
+    ):
+        return _("Ends at the end of the period")
+    labels = {
+        SubscriptionStatus.SCHEDULED: _("Starts later"),
+        SubscriptionStatus.TRIALING: _("Trial"),
+        SubscriptionStatus.ACTIVE: _("Active"),
+        SubscriptionStatus.PAST_DUE: _("Payment failed"),
+        SubscriptionStatus.PAUSED: _("Paused"),
+        SubscriptionStatus.UNPAID: _("Unpaid"),
+        SubscriptionStatus.CANCELED: _("Canceled"),
+    }
+    return labels[subscription.status]
+
+
+def method_label(method: SavedPaymentMethod | None) -> str | None:
+    """Name a saved method as "Visa ending in 4242", or None without one."""
+    if method is None or method.removed_at is not None:
+        return None
+    if method.kind == "bank_debit":
+        return _("Bank debit ending in %(last4)s", last4=method.last4 or "····")
+    return _(
+        "%(brand)s ending in %(last4)s",
+        brand=card_brand_name(method.brand),
+        last4=method.last4 or "····",
+    )
+
+
+def next_charge_amount(subscription: Subscription) -> int:
+    """Estimate the minor units of the next bill: items, discount, tax, less credit.
+
+    NOTE: this prices the items the way an order is priced. The billing run
+    decides the real amount, which can differ after a change with proration.
+    """
+    lines = [
+        LineInput(
+            description=item.description,
+            unit_amount=item.unit_amount,
+            quantity=item.quantity,
+            tax=tax_rule(item.tax_rate),
+        )
+        for item in subscription.items
+    ]
+    if not lines:
+        return 0
+    totals = price_order(subscription.currency, lines, _discount_rule(subscription))
+    return max(totals.total - subscription.credit_balance, 0)
+
+
+def _discount_rule(subscription: Subscription) -> DiscountRule | None:
+    discount = subscription.discount
+    if discount is None:
+        return None
+    if discount.percent is not None:
+        return DiscountRule(name=discount.name, percent=discount.percent)
+    if discount.currency != subscription.currency:
+        return None
+    return DiscountRule(name=discount.name, amount_off=discount.amount_off)
+
+
+@dataclass(frozen=True, slots=True)
+class SubscriptionSummary:
+    subscription: Subscription
+    status: str
+    recurs: str  # the items, such as "Yoga membership, Locker (2)"
+    frequency: str
+    next_billing_on: str | None  # long date in the customer's locale
+    next_amount: int | None  # minor units
+    ends_on: str | None  # the last day of service after a cancel at period end
+    method: str | None
+
+
+def summarise(subscription: Subscription, locale: str) -> SubscriptionSummary:
+    renews = subscription.renews and subscription.next_billing_date is not None
+    return SubscriptionSummary(
+        subscription=subscription,
+        status=status_label(subscription),
+        recurs=", ".join(_item_label(item) for item in subscription.items),
+        frequency=frequency_label(subscription.frequency),
+        next_billing_on=_long_date(subscription.next_billing_date, locale)
+        if renews
+        else None,
+        next_amount=next_charge_amount(subscription) if renews else None,
+        ends_on=_long_date(period_end(subscription), locale)
+        if subscription.cancel_at_period_end
+        else None,
+        method=method_label(subscription.saved_method),
+    )
+
+
+def _item_label(item: SubscriptionItem) -> str:
+    if item.quantity == 1:
+        return item.description
+    return _("%(item)s (%(quantity)d)", item=item.description, quantity=item.quantity)
+
+
+def period_end(subscription: Subscription) -> date | None:
+    """Return the day the current period ends: its last billed period's end."""
+    if subscription.periods:
+        return subscription.periods[-1].ends_on
+    return subscription.next_billing_date
+
+
+def _long_date(day: date | None, locale: str) -> str | None:
+    return format_date(day, "long", locale=locale) if day else None
