@@ -314,8 +314,6 @@ def resubscribe(
     old net terms, or net 30 days. A canceled subscription is resubscribed
     once: calling again returns the same new subscription. Commits.
     """
-    from portal.subscriptions.starting import StartLine, start_subscription
-
     key = f"resubscribe-{subscription.id}"
     existing = session.scalars(
         select(Subscription).where(Subscription.idempotency_key == key)
@@ -334,6 +332,8 @@ def resubscribe(
     if existing is not None:
         session.commit()
         return existing
+
+    from portal.subscriptions.starting import StartLine, start_subscription
 
     method = subscription.saved_method
     automatic = (
