@@ -34,6 +34,7 @@ def db_upgrade() -> None:
 
 
 def register_commands(app: Flask) -> None:
+    from portal.billing.cli import billing_group
     from portal.checkout.cli import payments_group
     from portal.demo import demo_group
     from portal.invoices.cli import invoices_group
@@ -44,3 +45,4 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(demo_group)
     app.cli.add_command(staff_group)
     app.cli.add_command(invoices_group)
+    app.cli.add_command(billing_group)

@@ -154,6 +154,7 @@ def mark_paid_manually(
             "reference": payment.reference.strip(),
         },
     )
+    _follow_period(session, invoice, actor)
     session.commit()
     logger.info("invoice %s marked paid by hand", invoice.id)
     return invoice
@@ -250,6 +251,7 @@ def _close_open_invoice(
         from_state=InvoiceStatus.OPEN,
         client_address=client_address,
     )
+    _follow_period(session, invoice, actor)
     session.commit()
     logger.info("invoice %s moved from open to %s", invoice.id, status.value)
 
@@ -289,6 +291,7 @@ def settle_with_payment(
         client_address=client_address,
         details={"payment": str(payment.id), "number": invoice.number or ""},
     )
+    _follow_period(session, invoice, actor)
 
 
 def payable_reason(invoice: Invoice) -> str | None:
@@ -319,6 +322,15 @@ def _check_no_payment_running(session: Session, invoice: Invoice) -> None:
             f"The buyer is paying invoice {invoice.number} right now, or a bank "
             "debit for it is processing. Wait until the payment finishes."
         )
+
+
+def _follow_period(session: Session, invoice: Invoice, actor: str) -> None:
+    """Move the subscription period that the invoice bills, if any, along with it."""
+    # Imported here because the billing package imports the checkout, which
+    # imports this module.
+    from portal.billing.follow import follow_invoice
+
+    follow_invoice(session, invoice, actor=actor)
 
 
 def _same_payment(recorded: ManualPayment | None, payment: ManualPaymentInput) -> bool:
