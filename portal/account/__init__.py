@@ -16,8 +16,10 @@ from portal.account import (  # noqa: E402, F401
     access,
     billing_views,
     home,
+    method_views,
     payment_views,
     signin_views,
+    subscription_views,
 )
 
 blueprint.before_request(access.require_customer)

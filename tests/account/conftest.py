@@ -1,17 +1,30 @@
 """A business, two customers and a way to sign a test client in as one of them."""
 
+import secrets
 from datetime import datetime
 
 import pytest
 from itsdangerous import URLSafeSerializer
+from sqlalchemy import select
 
 from portal.account import clock
 from portal.account.current import COOKIE_NAME, COOKIE_PATH, COOKIE_SALT
 from portal.account.sessions import start_session
+from portal.billing.schedule import billing_date
 from portal.contacts import ContactDetails, upsert_contact
 from portal.database import now_utc
-from portal.models import Contact
-from tests.factories import make_business
+from portal.models import (
+    BillingFrequency,
+    CollectionMethod,
+    Contact,
+    PriceKind,
+    ProcessorCustomer,
+    SavedPaymentMethod,
+    Subscription,
+    SubscriptionItem,
+    SubscriptionStatus,
+)
+from tests.factories import make_business, make_product_price
 from tests.fixtures.staff import CSRF_FIELD
 
 
@@ -81,3 +94,70 @@ def form_token(client) -> str:
     match = CSRF_FIELD.search(response.get_data(as_text=True))
     assert match, f"no CSRF token on {response.request.path}"
     return match.group(1)
+
+
+def make_subscription(db, contact: Contact, **overrides) -> Subscription:
+    """Add a monthly 29.00 EUR subscription, billed automatically from today.
+
+    Period 0 is recorded paid, so the next billing date is a month away.
+    """
+    today = now_utc().date()
+    price = make_product_price(db, "Studio membership", 2900)
+    price.kind = PriceKind.RECURRING
+    price.frequency = BillingFrequency.MONTHLY
+    fields = {
+        "token": secrets.token_urlsafe(24),
+        "contact_id": contact.id,
+        "status": SubscriptionStatus.ACTIVE,
+        "collection": CollectionMethod.AUTOMATIC,
+        "currency": "EUR",
+        "frequency": BillingFrequency.MONTHLY,
+        "start_date": today,
+        "anchor_date": today,
+        "next_period": 1,
+        "next_billing_date": billing_date(today, BillingFrequency.MONTHLY, 1),
+        "created_by": "buyer",
+        **overrides,
+    }
+    subscription = Subscription(**fields)
+    subscription.items.append(
+        SubscriptionItem(
+            position=0,
+            price=price,
+            description="Studio membership",
+            quantity=1,
+            unit_amount=2900,
+        )
+    )
+    db.add(subscription)
+    db.flush()
+    return subscription
+
+
+def save_method(db, contact: Contact, last4: str = "4242") -> SavedPaymentMethod:
+    """Add a saved test card of ``contact``."""
+    customer = db.scalars(
+        select(ProcessorCustomer).where(ProcessorCustomer.contact_id == contact.id)
+    ).first()
+    if customer is None:
+        customer = ProcessorCustomer(
+            contact_id=contact.id,
+            processor="test",
+            live_mode=False,
+            customer_ref=f"cus_test_{secrets.token_hex(6)}",
+        )
+        db.add(customer)
+    method = SavedPaymentMethod(
+        customer=customer,
+        processor_ref=f"pm_test_{secrets.token_hex(6)}",
+        kind="card",
+        brand="visa",
+        last4=last4,
+        exp_month=12,
+        exp_year=2040,
+        consent_text="Save my card.",
+        consented_at=now_utc(),
+    )
+    db.add(method)
+    db.flush()
+    return method

@@ -1,0 +1,170 @@
+"""A customer's subscription page and what they may change on it.
+
+Every action is a CSRF-protected POST that the lifecycle functions make
+idempotent, so a double submit changes the subscription once.
+"""
+
+import logging
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from portal.account import blueprint, clock, records
+from portal.account.access import refused
+from portal.account.current import current_customer
+from portal.account.subscription_facts import method_label, summarise
+from portal.account.switches import section_or_404
+from portal.businesses import get_business
+from portal.database import get_session
+from portal.documents.facts import known_locale
+from portal.extensions import client_address
+from portal.i18n import current_locale
+from portal.models import CollectionMethod, Subscription, SubscriptionStatus
+from portal.subscriptions.errors import SubscriptionError, SubscriptionStateError
+from portal.subscriptions.lifecycle import (
+    CANCEL_REASON_MAX_LENGTH,
+    cancel_at_period_end,
+    keep_renewing,
+    resubscribe,
+)
+
+logger = logging.getLogger(__name__)
+
+ACTOR = "buyer"
+
+
+def load_subscription(token: str, *, lock: bool = False) -> Subscription:
+    business = get_business(get_session())
+    section_or_404(business.account_shows_subscriptions)
+    return records.subscription_or_404(
+        get_session(), current_customer(), token, lock=lock
+    )
+
+
+def method_update_allowed(subscription: Subscription) -> bool:
+    return (
+        subscription.collection is CollectionMethod.AUTOMATIC
+        and subscription.status is not SubscriptionStatus.CANCELED
+    )
+
+
+def render_subscription(
+    subscription: Subscription,
+    *,
+    message: str | None = None,
+    reason: str = "",
+    status: int = 200,
+):
+    business = get_business(get_session())
+    page = render_template(
+        "account/subscription.html",
+        business=business,
+        summary=summarise(subscription, known_locale(current_locale())),
+        subscription=subscription,
+        method=method_label(subscription.saved_method),
+        can_update_method=business.account_allows_method_update
+        and method_update_allowed(subscription),
+        message=message,
+        reason=reason,
+        reason_max_length=CANCEL_REASON_MAX_LENGTH,
+    )
+    return page, status
+
+
+@blueprint.get("/subscriptions/<token>")
+def subscription(token: str):
+    return render_subscription(load_subscription(token))
+
+
+@blueprint.post("/subscriptions/<token>/cancel")
+def cancel(token: str):
+    found = load_subscription(token)
+    business = get_business(get_session())
+    if not business.account_allows_cancel:
+        return refused(
+            business,
+            _(
+                "Contact %(business)s to cancel this subscription.",
+                business=business.name,
+            ),
+        )
+    reason = request.form.get("reason", "").strip()
+    if len(reason) > CANCEL_REASON_MAX_LENGTH:
+        message = _(
+            "Shorten the reason to at most %(count)d characters.",
+            count=CANCEL_REASON_MAX_LENGTH,
+        )
+        return render_subscription(found, message=message, reason=reason, status=422)
+    return _act(
+        found,
+        lambda session: cancel_at_period_end(
+            session,
+            found,
+            actor=ACTOR,
+            now=clock.now(),
+            reason=reason,
+            client_address=client_address(),
+        ),
+        _("Your subscription ends at the end of the current period."),
+    )
+
+
+@blueprint.post("/subscriptions/<token>/keep")
+def keep(token: str):
+    found = load_subscription(token)
+    business = get_business(get_session())
+    if not business.account_allows_cancel:
+        return refused(
+            business,
+            _(
+                "Contact %(business)s to change this subscription.",
+                business=business.name,
+            ),
+        )
+    return _act(
+        found,
+        lambda session: keep_renewing(
+            session,
+            found,
+            actor=ACTOR,
+            now=clock.now(),
+            client_address=client_address(),
+        ),
+        _("Your subscription renews as before."),
+    )
+
+
+@blueprint.post("/subscriptions/<token>/resubscribe")
+def resubscribe_view(token: str):
+    found = load_subscription(token)
+    return _act(
+        found,
+        lambda session: resubscribe(
+            session,
+            found,
+            actor=ACTOR,
+            now=clock.now(),
+            client_address=client_address(),
+        ),
+        _("You are subscribed again."),
+    )
+
+
+def _act(subscription: Subscription, action, done_message: str):
+    """Run a lifecycle action and send the customer to the resulting subscription."""
+    session = get_session()
+    try:
+        result = action(session)
+    except SubscriptionStateError:
+        session.rollback()
+        logger.info("account action on subscription %s rejected", subscription.id)
+        message = _(
+            "This subscription cannot be changed that way in its current state."
+        )
+        return render_subscription(subscription, message=message, status=409)
+    except SubscriptionError as error:
+        session.rollback()
+        logger.info("account action on subscription %s rejected", subscription.id)
+        return render_subscription(subscription, message=error.message, status=422)
+    flash(done_message, "success")
+    return redirect(url_for("account.subscription", token=result.token), 303)
