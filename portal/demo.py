@@ -49,7 +49,12 @@ from portal.urls import local_base_url
 logger = logging.getLogger(__name__)
 
 VAT_PERCENT = Decimal("25.5")  # Finland's general VAT rate from 2024-09-01
-SEQUENCES = {"invoice": "INV-", "receipt": "RCT-", "refund": "RFD-"}
+SEQUENCES = {
+    "invoice": "INV-",
+    "quote": "Q-",
+    "receipt": "RCT-",
+    "refund": "RFD-",
+}
 # The back-office login printed after seeding. The README publishes it, so it
 # belongs in demo data only.
 DEMO_OWNER_EMAIL = "owner@kassa.test"

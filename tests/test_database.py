@@ -59,6 +59,7 @@ def test_migrations_seed_document_sequences(engine):
 
     assert [tuple(row) for row in rows] == [
         ("invoice", "INV-"),
+        ("quote", "Q-"),
         ("receipt", "RCT-"),
         ("refund", "RFD-"),
     ]

@@ -73,7 +73,7 @@ def test_seed_twice_adds_nothing_twice(db):
     assert counts["businesses"] == 1
     assert counts["payment_links"] == 4
     assert counts["discounts"] == 1
-    assert counts["document_sequences"] == 3
+    assert counts["document_sequences"] == 4
     assert [link.slug for link in links] == DEMO_SLUGS
 
 
@@ -103,7 +103,12 @@ def test_seed_business(db):
     assert business.tax_id == "FI12345671"
     assert business.accepted_currencies == ["JPY"]
     sequences = {row.name: row.prefix for row in db.scalars(select(DocumentSequence))}
-    assert sequences == {"invoice": "INV-", "receipt": "RCT-", "refund": "RFD-"}
+    assert sequences == {
+        "invoice": "INV-",
+        "quote": "Q-",
+        "receipt": "RCT-",
+        "refund": "RFD-",
+    }
 
 
 def test_seed_keeps_existing_business(db):

@@ -44,6 +44,17 @@ from portal.models.payments import (
 )
 from portal.models.payouts import Payout, PayoutStatus
 from portal.models.processor_events import ProcessorEvent
+from portal.models.quotes import (
+    InstalmentDue,
+    InstalmentStatus,
+    Quote,
+    QuoteEvent,
+    QuoteInstalment,
+    QuoteRecurringLine,
+    QuoteSigner,
+    QuoteStatus,
+    SignerRole,
+)
 from portal.models.refunds import Refund, RefundReason, RefundStatus
 from portal.models.saved_methods import ProcessorCustomer, SavedPaymentMethod
 from portal.models.staff import Staff, StaffRole, StaffSession
@@ -86,6 +97,8 @@ __all__ = [
     "DocumentSequence",
     "Fee",
     "IndexName",
+    "InstalmentDue",
+    "InstalmentStatus",
     "Invoice",
     "InvoiceReminder",
     "InvoiceStatus",
@@ -109,11 +122,18 @@ __all__ = [
     "ProcessorCustomer",
     "ProcessorEvent",
     "Product",
+    "Quote",
+    "QuoteEvent",
+    "QuoteInstalment",
+    "QuoteRecurringLine",
+    "QuoteSigner",
+    "QuoteStatus",
     "Refund",
     "RefundReason",
     "RefundStatus",
     "SavedPaymentMethod",
     "SavedView",
+    "SignerRole",
     "Staff",
     "StaffRole",
     "StaffSession",

@@ -2,7 +2,7 @@ from sqlalchemy import JSON, Boolean, CheckConstraint, String, Text, false, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.database import Base
-from portal.models.types import currency_code, intpk, utc_created
+from portal.models.types import currency_code, intpk, minor_units, utc_created
 
 
 class Business(Base):
@@ -18,6 +18,10 @@ class Business(Base):
         CheckConstraint(
             "renewal_reminder_days >= 0 AND renewal_reminder_days <= 365",
             name="renewal_reminder_days",
+        ),
+        CheckConstraint(
+            "quote_approval_threshold IS NULL OR quote_approval_threshold >= 0",
+            name="quote_approval_threshold_not_negative",
         ),
     )
 
@@ -90,6 +94,10 @@ class Business(Base):
     account_shows_quotes: Mapped[bool] = mapped_column(
         Boolean, default=True, server_default=true()
     )
+    # Quotes whose one-time total is above this many minor units of the
+    # business currency need an owner's or admin's approval before they are
+    # published; None approves every quote.
+    quote_approval_threshold: Mapped[minor_units | None]
     created_at: Mapped[utc_created]
 
     @property
