@@ -11,9 +11,16 @@ from datetime import datetime
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
+from portal.businesses import get_business
 from portal.checkout.availability import unavailable_reason
 from portal.checkout.form import CheckoutSubmission
 from portal.checkout.order import build_order, price_link
+from portal.checkout.subscription_plan import (
+    SubscriptionPlan,
+    business_today,
+    items_charged_now,
+    plan_subscription,
+)
 from portal.discounts import DiscountCodeError, find_code, reserve_redemption
 from portal.invoices.lifecycle import payable_reason
 from portal.models import (
@@ -25,7 +32,8 @@ from portal.models import (
     PaymentLink,
 )
 from portal.money import format_money
-from portal.processors.base import MAX_AMOUNT
+from portal.processors.base import MAX_AMOUNT, Processor
+from portal.processors.stripe import StripeProcessor
 
 
 class ChargeRejected(Exception):
@@ -55,10 +63,13 @@ class Charge:
     link_id: int | None = None
     # The payer, or None to find or create the contact from the buyer's email.
     contact: Contact | None = None
+    # The subscription that the payment starts, for a link with recurring prices.
+    plan: SubscriptionPlan | None = None
 
 
 def link_charge(
     session: Session,
+    processor: Processor,
     link: PaymentLink,
     submission: CheckoutSubmission,
     locale: str,
@@ -66,8 +77,10 @@ def link_charge(
 ) -> Charge:
     """Price the link for the buyer's selection and reserve its discount code.
 
-    Raises ``ChargeRejected`` when the link takes no payment now, the code
-    does not apply or is used up, or the total is above ``MAX_AMOUNT``.
+    For a link with recurring prices, only what is due today is charged (see
+    ``portal.checkout.subscription_plan``). Raises ``ChargeRejected`` when
+    the link takes no payment now, the code does not apply or is used up, or
+    the total is above ``MAX_AMOUNT``.
     """
     reason = unavailable_reason(session, link, now)
     if reason is not None:
@@ -81,8 +94,25 @@ def link_charge(
         except DiscountCodeError as error:
             raise ChargeRejected(error.message, "discount_code") from error
 
-    totals = price_link(link, submission.selection.quantities, discount)
+    plan = plan_subscription(link, business_today(_timezone(session), now))
+    charged = items_charged_now(link, plan)
+    totals = price_link(link, submission.selection.quantities, discount, charged)
     _check_limit(totals.total, link.currency, locale)
+    if (
+        plan is not None
+        and totals.total == 0
+        and isinstance(processor, StripeProcessor)
+    ):
+        # TODO: save the card with a SetupIntent that Stripe.js confirms, so
+        # that a trial or a later start needs no payment today with Stripe.
+        raise ChargeRejected(
+            _(
+                "This subscription cannot be started online yet. Contact "
+                "%(business)s to subscribe.",
+                business=get_business(session).name,
+            ),
+            unavailable=True,
+        )
     if discount is not None and not reserve_redemption(session, discount):
         raise ChargeRejected(
             _("The code %(code)s has been used up.", code=discount.code),
@@ -96,6 +126,7 @@ def link_charge(
             discount,
             submission.custom_answers,
             buyer=submission.buyer,
+            items=charged,
         )
 
     return Charge(
@@ -106,7 +137,13 @@ def link_charge(
         audit_details={"link": link.slug, "amount": str(totals.total)},
         discount=discount,
         link_id=link.id,
+        plan=plan,
     )
+
+
+def _timezone(session: Session) -> str:
+    business = get_business(session)
+    return business.timezone if business is not None else "UTC"
 
 
 def invoice_charge(invoice: Invoice, locale: str) -> Charge:

@@ -131,6 +131,11 @@ def read_selection(form: MultiDict[str, str], link: PaymentLink) -> Selection:
 def read_submission(
     form: MultiDict[str, str], link: PaymentLink, today: date, *, needs_payment: bool
 ) -> CheckoutSubmission:
+    """Read the checkout form; ``needs_payment`` asks for payment details.
+
+    A link with recurring prices needs them even when nothing is due today,
+    because the payment method is saved for the renewals.
+    """
     submission = CheckoutSubmission(
         selection=read_selection(form, link), values=safe_values(form)
     )
@@ -166,7 +171,7 @@ def read_submission(
         submission.method, submission.details = read_payment_details(
             form, today, errors, allow_bank_debit=link.allow_bank_debit
         )
-        if stripe_processor() is not None and saves_payment_method(link):
+        if saves_payment_method(link):
             submission.save_consent = read_consent(form, errors)
     errors.update(control_character_errors(form))
     return submission

@@ -1,5 +1,6 @@
 """Pricing a payment link for the quantities and code a buyer chose."""
 
+from collections.abc import Sequence
 from dataclasses import fields
 
 from portal.contacts import ContactDetails
@@ -10,6 +11,7 @@ from portal.models import (
     Fee,
     Order,
     PaymentLink,
+    PaymentLinkItem,
 )
 from portal.order_lines import fee_line, item_line, tax_rule
 from portal.pricing import (
@@ -36,13 +38,23 @@ def fee_input(fee: Fee, currency: str) -> FeeInput:
 
 
 def price_link(
-    link: PaymentLink, quantities: dict[int, int], discount: Discount | None
+    link: PaymentLink,
+    quantities: dict[int, int],
+    discount: Discount | None,
+    items: Sequence[PaymentLinkItem] | None = None,
+    *,
+    with_fees: bool = True,
 ) -> OrderTotals:
     """Price the link's items at the given quantities (item id -> quantity).
 
-    Items missing from ``quantities`` use the link's own quantity. Totals are
-    always computed here on the server, never taken from the form.
+    Items missing from ``quantities`` use the link's own quantity. ``items``
+    prices only some of the link's items, such as those charged at checkout
+    when a subscription starts later. No items cost nothing, fees included.
+    Totals are always computed here on the server, never taken from the form.
     """
+    chosen = link.items if items is None else items
+    if not chosen:
+        return OrderTotals(currency=link.currency, lines=())
     lines = [
         LineInput(
             description=item.price.product.name,
@@ -51,13 +63,14 @@ def price_link(
             tax=tax_rule(item.tax_rate),
             discount=as_rule(item.discount) if item.discount else None,
         )
-        for item in link.items
+        for item in chosen
     ]
+    fees = [fee_input(fee, link.currency) for fee in link.fees] if with_fees else []
     return price_order(
         link.currency,
         lines,
         order_discount=as_rule(discount) if discount else None,
-        fees=[fee_input(fee, link.currency) for fee in link.fees],
+        fees=fees,
     )
 
 
@@ -67,9 +80,11 @@ def build_order(
     discount: Discount | None,
     custom_answers: dict[str, str],
     buyer: ContactDetails | None = None,
+    items: Sequence[PaymentLinkItem] | None = None,
 ) -> Order:
     """Turn priced totals into an Order with its lines, ready to be added.
 
+    ``items`` are the link's items that ``totals`` priced, all by default.
     The buyer's details are copied onto the order as its billing details. A
     preview that prices the checkout page has no buyer.
     """
@@ -86,12 +101,15 @@ def build_order(
         billing=billing_details(buyer) if buyer is not None else None,
     )
     position = 0
-    for item, line in zip(link.items, totals.lines, strict=True):
+    chosen = link.items if items is None else items
+    for item, line in zip(chosen, totals.lines, strict=True):
         order.lines.append(
             item_line(position, line, price_id=item.price_id, tax_rate=item.tax_rate)
         )
         position += 1
-    for fee, priced in zip(link.fees, totals.fees, strict=True):
+    # An order without items has no fees either; see price_link.
+    fees = link.fees if totals.lines else []
+    for fee, priced in zip(fees, totals.fees, strict=True):
         order.lines.append(fee_line(position, priced, fee.tax_rate))
         position += 1
     return order

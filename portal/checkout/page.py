@@ -1,11 +1,22 @@
 """Rendering the checkout page, or just its order summary for htmx."""
 
+from functools import partial
+
 from flask import make_response, render_template, request
 
 from portal.businesses import get_business
 from portal.checkout.form import Selection
 from portal.checkout.order import build_order, price_link
+from portal.checkout.recurrence_text import every_interval, long_date
 from portal.checkout.saving import saves_payment_method
+from portal.checkout.stripe_payment import consent_text
+from portal.checkout.subscription_plan import (
+    business_today,
+    items_charged_now,
+    plan_subscription,
+    price_period,
+    recurring_items,
+)
 from portal.checkout.tokens import issue_token
 from portal.database import get_session, now_utc
 from portal.discounts import DiscountCodeError, find_code
@@ -29,11 +40,22 @@ def checkout_context(link: PaymentLink, selection: Selection) -> dict:
     quantities = {
         item.id: selection.quantities.get(item.id, item.quantity) for item in link.items
     }
-    totals = price_link(link, selection.quantities, discount)
-    preview = build_order(link, totals, discount, custom_answers={})
+    business = get_business(get_session())
+    plan = plan_subscription(link, business_today(business.timezone, now_utc()))
+    charged = items_charged_now(link, plan)
+    # The total due today, and the amount of every line, charged today or not.
+    totals = price_link(link, selection.quantities, discount, charged)
+    line_totals = price_link(link, selection.quantities, discount)
+    preview = build_order(link, totals, discount, custom_answers={}, items=charged)
     return {
         "link": link,
         "totals": totals,
+        "line_totals": line_totals,
+        "plan": plan,
+        "period_totals": (
+            price_period(link, selection.quantities, discount) if plan else None
+        ),
+        "recurring_item_ids": {item.id for item in recurring_items(link)},
         "summary": summarise_order(preview, current_locale()),
         "discount": discount,
         "code_error": code_error,
@@ -42,6 +64,9 @@ def checkout_context(link: PaymentLink, selection: Selection) -> dict:
         "countries": country_choices(current_locale()),
         "processor_is_test": get_processor().name == "test",
         "saves_payment_method": saves_payment_method(link),
+        "consent_text": consent_text() if saves_payment_method(link) else "",
+        "every_interval": every_interval,
+        "long_date": partial(long_date, locale=current_locale()),
     }
 
 

@@ -25,7 +25,16 @@ from portal.checkout.charges import (
 )
 from portal.checkout.form import CheckoutSubmission
 from portal.checkout.messages import payment_error_field, payment_error_message
-from portal.checkout.saving import payment_options, remember_method
+from portal.checkout.saving import (
+    payment_options,
+    remember_method,
+    remember_saved_card,
+)
+from portal.checkout.subscribing import (
+    save_card_now,
+    start_after_authentication,
+    start_paid_subscription,
+)
 from portal.contacts import upsert_contact
 from portal.database import now_utc
 from portal.discounts import release_redemption
@@ -42,6 +51,7 @@ from portal.models import (
     PaymentLink,
     PaymentMethodKind,
     PaymentStatus,
+    SavedPaymentMethod,
 )
 from portal.processors.base import (
     BankDetails,
@@ -51,6 +61,7 @@ from portal.processors.base import (
     PaymentMethodReference,
     Processor,
     ProcessorUnavailable,
+    SavedMethodDetails,
 )
 from portal.processors.testmode import TestModeProcessor
 from portal.sequences import next_number
@@ -152,6 +163,7 @@ def authenticate_payment(
             session, payment, intent, actor=BUYER, client_address=client_address
         )
         session.commit()
+        start_after_authentication(session, processor, payment, now_utc())
         notify_payment(payment)
     return result_of_payment(session, payment)
 
@@ -436,7 +448,7 @@ def _pay(
 ) -> CheckoutResult:
     submission = request.submission
     try:
-        charge = _prepare_charge(session, request)
+        charge = _prepare_charge(session, processor, request)
     except ChargeRejected as rejected:
         session.rollback()
         result = _fail(session, attempt, rejected.message, field=rejected.field)
@@ -447,7 +459,23 @@ def _pay(
     intent = None
     in_browser = isinstance(submission.details, PaymentMethodReference)
     saving = {}
-    if charge.total > 0:
+    saved_card = None  # a card saved without a charge
+    if charge.total == 0 and charge.plan is not None:
+        try:
+            saving = saving_options(session, processor, submission, attempt.key)
+            saved_card = save_card_now(
+                processor, submission.details, saving["customer"], attempt.key
+            )
+        except ProcessorUnavailable:
+            _release(session, charge.discount)
+            return _let_go(session, attempt)
+        except PaymentError as error:
+            _release(session, charge.discount)
+            logger.info("card for attempt %s not saved: %s", attempt.id, error.code)
+            message = payment_error_message(error.code, error.message)
+            field = "method" if error.code == "card_required" else "card_number"
+            return _fail(session, attempt, message, field=field)
+    elif charge.total > 0:
         try:
             saving = saving_options(session, processor, submission, attempt.key)
             intent = processor.create_payment(
@@ -483,15 +511,17 @@ def _pay(
         _release(session, charge.discount)
         session.commit()
         raise
-    if saving:
-        remember_method(
+    saved = _remember(
+        session, processor, payment, intent, submission, saving, saved_card
+    )
+    if charge.plan is not None:
+        start_paid_subscription(
             session,
-            processor,
             payment,
-            intent,
-            submission.details,
-            customer=saving["customer"],
-            consent=submission.save_consent,
+            attempt,
+            saved_method=saved,
+            now=now_utc(),
+            plan=charge.plan,
         )
     notify_payment(payment)
     result = result_of_attempt(attempt)
@@ -502,6 +532,38 @@ def _pay(
             in_browser=in_browser,
         )
     return result
+
+
+def _remember(
+    session: Session,
+    processor: Processor,
+    payment: Payment,
+    intent: IntentResult | None,
+    submission: CheckoutSubmission,
+    saving: dict[str, object],
+    saved_card: SavedMethodDetails | None,
+) -> SavedPaymentMethod | None:
+    """Record the payment method the processor saved, if the buyer agreed."""
+    if not saving:
+        return None
+    if saved_card is not None:
+        return remember_saved_card(
+            session,
+            processor,
+            payment,
+            saved_card,
+            customer=saving["customer"],
+            consent=submission.save_consent,
+        )
+    return remember_method(
+        session,
+        processor,
+        payment,
+        intent,
+        submission.details,
+        customer=saving["customer"],
+        consent=submission.save_consent,
+    )
 
 
 def saving_options(
@@ -547,11 +609,18 @@ def _unavailable_result(key: str, values: dict[str, str]) -> CheckoutResult:
     )
 
 
-def _prepare_charge(session: Session, request: CheckoutRequest) -> Charge:
+def _prepare_charge(
+    session: Session, processor: Processor, request: CheckoutRequest
+) -> Charge:
     if request.invoice is not None:
         return invoice_charge(request.invoice, request.locale)
     return link_charge(
-        session, request.link, request.submission, request.locale, now_utc()
+        session,
+        processor,
+        request.link,
+        request.submission,
+        request.locale,
+        now_utc(),
     )
 
 

@@ -4,6 +4,8 @@ from flask import abort, make_response, redirect, render_template, url_for
 
 from portal.businesses import get_business
 from portal.checkout import blueprint
+from portal.checkout.subscribing import subscription_of_payment
+from portal.checkout.subscription_receipt import summarise_subscription
 from portal.checkout.views import load_payment
 from portal.database import get_session
 from portal.documents import render_invoice_pdf, render_receipt_pdf
@@ -24,8 +26,14 @@ def receipt(token: str):
     if payment.status is PaymentStatus.REQUIRES_ACTION:
         return redirect(url_for("checkout.authenticate", token=payment.token), 303)
     business = get_business(get_session())
+    subscription = subscription_of_payment(get_session(), payment)
     return render_template(
         "checkout/receipt.html",
+        subscription=(
+            summarise_subscription(subscription, current_locale())
+            if subscription is not None
+            else None
+        ),
         payment=payment,
         order=payment.order,
         summary=summarise_order(payment.order, current_locale()),

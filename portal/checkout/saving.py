@@ -120,6 +120,30 @@ def remember_method(
     return saved
 
 
+def remember_saved_card(
+    session: Session,
+    processor: Processor,
+    payment: Payment,
+    found: SavedMethodDetails,
+    *,
+    customer: str,
+    consent: Consent,
+) -> SavedPaymentMethod | None:
+    """Record a card saved without a charge for ``payment``'s contact, and commit.
+
+    A failure here is logged and leaves the payment as it is.
+    """
+    try:
+        saved = _store(session, processor, payment, found, customer, consent)
+        session.commit()
+    except Exception:
+        session.rollback()
+        logger.exception("saving the payment method of payment %s failed", payment.id)
+        return None
+    logger.info("saved payment method %s for contact %s", saved.id, payment.contact_id)
+    return saved
+
+
 def _store(
     session: Session,
     processor: Processor,

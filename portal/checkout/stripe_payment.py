@@ -66,10 +66,17 @@ def consent_text() -> str:
     from portal.database import get_session
 
     business = get_business(get_session())
+    name = business.name if business else ""
+    if stripe_processor() is None:
+        return _(
+            "Save my payment details and let %(business)s charge them for the "
+            "later payments of this order, such as renewals and instalments.",
+            business=name,
+        )
     return _(
         "Save my payment details with Stripe and let %(business)s charge them "
         "for the later payments of this order, such as renewals and instalments.",
-        business=business.name if business else "",
+        business=name,
     )
 
 

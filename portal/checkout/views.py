@@ -166,7 +166,7 @@ def checkout_submit(slug: str):
         request.form,
         link,
         now_utc().date(),
-        needs_payment=context["totals"].total > 0,
+        needs_payment=context["totals"].total > 0 or context["plan"] is not None,
     )
     if submission.errors or context["code_error"]:
         return render_checkout(

@@ -68,6 +68,7 @@ def build_buyer_message(
         context = _payment_context(payment, business, receipt_url, locale)
         context["pay_again_url"] = _pay_again_url(payment, receipt_url, locale)
         context.update(_receipt_context(payment, business, locale))
+        context["subscription"] = _subscription_summary(payment, locale)
         if context["failed"]:
             subject = _("Your payment to %(business)s failed", business=business.name)
         elif context["processing"]:
@@ -91,6 +92,20 @@ def build_buyer_message(
         if payment.status is PaymentStatus.SUCCEEDED:
             _attach_documents(message, payment, business, locale)
     return message
+
+
+def _subscription_summary(payment: Payment, locale: str):
+    """Return the summary of the subscription the payment started, or None."""
+    # Imported here because the checkout imports this module to send emails.
+    from portal.checkout.subscribing import subscription_of_payment
+    from portal.checkout.subscription_receipt import summarise_subscription
+
+    if payment.failed:
+        return None
+    subscription = subscription_of_payment(object_session(payment), payment)
+    if subscription is None:
+        return None
+    return summarise_subscription(subscription, locale)
 
 
 def build_merchant_message(
