@@ -105,3 +105,27 @@ def test_cancel_without_csrf_rejected(aino_client, db, aino):
     assert response.status_code == 400
     db.expire_all()
     assert db.get(Subscription, subscription.id).cancel_at_period_end is False
+
+
+def test_resubscribe_after_cancel(aino_client, db, aino):
+    subscription = make_subscription(
+        db,
+        aino,
+        saved_method=save_method(db, aino),
+        status=SubscriptionStatus.CANCELED,
+        next_billing_date=None,
+    )
+    db.commit()
+    path = f"/account/subscriptions/{subscription.token}/resubscribe"
+
+    first = post(aino_client, path)
+    second = post(aino_client, path)
+
+    assert first.status_code == 303
+    assert second.headers["Location"] == first.headers["Location"]
+    started = db.scalars(
+        select(Subscription).where(Subscription.id != subscription.id)
+    ).one()
+    assert started.contact_id == aino.id
+    assert started.status is not SubscriptionStatus.CANCELED
+    assert first.headers["Location"] == f"/account/subscriptions/{started.token}"
