@@ -5,12 +5,16 @@ net is settled by ``portal.subscriptions.net_charges``.
 """
 
 import logging
+from dataclasses import dataclass
 from datetime import datetime
 
+from flask import current_app
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from portal.models import Price, PriceKind
+from portal.models import AuditEvent, Price, PriceKind
 from portal.models.subscriptions import (
+    CollectionMethod,
     PeriodStatus,
     Subscription,
     SubscriptionItem,
@@ -25,7 +29,11 @@ from portal.subscriptions.actions import (
     subscription_today,
 )
 from portal.subscriptions.errors import SubscriptionError, SubscriptionStateError
-from portal.subscriptions.net_charges import collect_net, send_net_charge_emails
+from portal.subscriptions.net_charges import (
+    charge_saved_method,
+    collect_net,
+    send_net_charge_emails,
+)
 from portal.subscriptions.proration import (
     ITEMS_CHANGED_ACTION,
     ItemPrice,
@@ -45,6 +53,33 @@ CHANGEABLE = (
     SubscriptionStatus.TRIALING,
     SubscriptionStatus.ACTIVE,
 )
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedChange:
+    """A checked change of one item and its proration, not yet applied."""
+
+    item_id: int
+    from_price_id: int
+    from_quantity: int
+    price: Price
+    quantity: int
+    proration: Proration
+    # The audit rows of earlier changes, counted into the charge's key.
+    earlier_changes: int
+
+    @property
+    def charge_key(self) -> str:
+        """Return the processor's idempotency key of this change's net charge.
+
+        Two submits of the same change compute the same key, so the processor
+        charges once; a later change of the same kind counts one more row.
+        """
+        return (
+            f"proration-{self.proration.period_index}-{self.item_id}-"
+            f"{self.from_price_id}x{self.from_quantity}-"
+            f"{self.price.id}x{self.quantity}-{self.earlier_changes}"
+        )
 
 
 def change_items(
@@ -67,22 +102,99 @@ def change_items(
     the same change returns a proration with nothing credited or charged.
     Raises ``ChargeDeclined`` when the net charge is declined; nothing
     changes then.
+
+    A net charge to the saved method is made between two transactions, so
+    that no row lock is held during the processor call. The second checks
+    that the item is still as planned before the change is applied.
     """
+    plan = _plan(session, subscription, now, price_id, quantity, item_id)
+    if plan is None:
+        session.commit()
+        totals = price_items(subscription, subscription.items)
+        return no_proration(subscription.currency, totals.total, totals.total)
+
+    intent = None
+    proration = plan.proration
+    if (
+        proration.period_index is not None
+        and proration.net > 0
+        and subscription.collection is CollectionMethod.AUTOMATIC
+    ):
+        session.commit()
+        intent = charge_saved_method(
+            subscription,
+            proration.net,
+            idempotency_key=f"subscription-{subscription.id}-{plan.charge_key}",
+            processor=processor,
+        )
+        lock_subscription(session, subscription)
+        item = _item(subscription, plan.item_id)
+        if (item.price_id, item.quantity) == (plan.price.id, plan.quantity):
+            # A repeated submit applied this change while the charge ran.
+            session.commit()
+            return no_proration(
+                subscription.currency, proration.new_amount, proration.new_amount
+            )
+        if (item.price_id, item.quantity) != (plan.from_price_id, plan.from_quantity):
+            session.rollback()
+            raise SubscriptionStateError(
+                "The subscription was changed by someone else meanwhile. Reload "
+                "the page and check the charge before you change it again."
+            )
+
+    proration = collect_net(
+        session,
+        subscription,
+        proration,
+        description=_price_description(plan.price),
+        actor=actor,
+        now=subscription_now(subscription, now),
+        intent=intent,
+        processor_name=_processor_name(processor),
+        client_address=client_address,
+    )
+    _apply(subscription, plan)
+    record_action(
+        session,
+        subscription,
+        ITEMS_CHANGED_ACTION,
+        actor=actor,
+        client_address=client_address,
+        details={
+            "item": str(plan.item_id),
+            "from_price": str(plan.from_price_id),
+            "from_quantity": str(plan.from_quantity),
+            "to_price": str(plan.price.id),
+            "to_quantity": str(plan.quantity),
+            **_proration_details(proration),
+        },
+    )
+    session.commit()
+    logger.info("subscription %s items changed", subscription.id)
+    send_net_charge_emails(session, proration)
+    return proration
+
+
+def _plan(
+    session: Session,
+    subscription: Subscription,
+    now: datetime,
+    price_id: int,
+    quantity: int,
+    item_id: int | None,
+) -> PlannedChange | None:
+    """Lock the row, check the change and price it; None when nothing changes."""
     lock_subscription(session, subscription)
     _check_changeable(session, subscription)
     item = _item(subscription, item_id)
     price = _new_price(session, subscription, price_id)
     _check_quantity(quantity)
-    old_totals = price_items(subscription, subscription.items)
     if item.price_id == price.id and item.quantity == quantity:
-        session.commit()
-        return no_proration(subscription.currency, old_totals.total, old_totals.total)
-
+        return None
+    old_totals = price_items(subscription, subscription.items)
     new_items = [
         ItemPrice(
-            description=_price_description(price)
-            if other is item
-            else other.description,
+            description=other.description,
             unit_amount=price.unit_amount if other is item else other.unit_amount,
             quantity=quantity if other is item else other.quantity,
             tax_rate=other.tax_rate,
@@ -90,45 +202,41 @@ def change_items(
         for other in subscription.items
     ]
     new_totals = price_items(subscription, new_items)
-    proration = _prorate_change(
-        session, subscription, now, old_totals.total, new_totals.total
+    return PlannedChange(
+        item_id=item.id,
+        from_price_id=item.price_id,
+        from_quantity=item.quantity,
+        price=price,
+        quantity=quantity,
+        proration=_prorate_change(
+            session, subscription, now, old_totals.total, new_totals.total
+        ),
+        earlier_changes=_count_changes(session, subscription),
     )
-    before = {"price": str(item.price_id), "quantity": str(item.quantity)}
-    proration = collect_net(
-        session,
-        subscription,
-        proration,
-        description=_price_description(price),
-        actor=actor,
-        now=subscription_now(subscription, now),
-        processor=processor,
-        client_address=client_address,
+
+
+def _apply(subscription: Subscription, plan: PlannedChange) -> None:
+    item = _item(subscription, plan.item_id)
+    item.price = plan.price
+    item.price_id = plan.price.id
+    item.unit_amount = plan.price.unit_amount
+    item.description = _price_description(plan.price)
+    item.quantity = plan.quantity
+
+
+def _count_changes(session: Session, subscription: Subscription) -> int:
+    return session.scalar(
+        select(func.count(AuditEvent.id)).where(
+            AuditEvent.subject_type == "subscription",
+            AuditEvent.subject_id == subscription.id,
+            AuditEvent.action == ITEMS_CHANGED_ACTION,
+        )
     )
-    item.price_id = price.id
-    item.price = price
-    item.unit_amount = price.unit_amount
-    item.description = _price_description(price)
-    item.quantity = quantity
-    details = {
-        "item": str(item.id),
-        "from_price": before["price"],
-        "from_quantity": before["quantity"],
-        "to_price": str(price.id),
-        "to_quantity": str(quantity),
-        **_proration_details(proration),
-    }
-    record_action(
-        session,
-        subscription,
-        ITEMS_CHANGED_ACTION,
-        actor=actor,
-        client_address=client_address,
-        details=details,
-    )
-    session.commit()
-    logger.info("subscription %s items changed", subscription.id)
-    send_net_charge_emails(session, proration)
-    return proration
+
+
+def _processor_name(processor: Processor | None) -> str:
+    chosen = processor or current_app.extensions["kassa.processor"]
+    return chosen.name
 
 
 def _check_changeable(session: Session, subscription: Subscription) -> None:

@@ -311,8 +311,9 @@ def resubscribe(
 
     The new subscription charges the saved payment method when the canceled
     one did and the method is still saved; otherwise it is invoiced with the
-    old net terms, or net 30 days. A canceled subscription is resubscribed
-    once: calling again returns the same new subscription. Commits.
+    old net terms, or net 30 days. Its first period is due today, so the
+    next billing run bills it. A canceled subscription is resubscribed once:
+    calling again returns the same new subscription. Commits.
     """
     key = f"resubscribe-{subscription.id}"
     existing = session.scalars(
@@ -333,7 +334,11 @@ def resubscribe(
         session.commit()
         return existing
 
-    from portal.subscriptions.starting import StartLine, start_subscription
+    from portal.subscriptions.starting import (
+        StartLine,
+        StartTerms,
+        start_subscription,
+    )
 
     method = subscription.saved_method
     automatic = (
@@ -341,12 +346,21 @@ def resubscribe(
         and method is not None
         and method.removed_at is None
     )
+    today = subscription_today(session, subscription, now)
+    terms = StartTerms(
+        start=today,
+        today=today,
+        collection=CollectionMethod.AUTOMATIC
+        if automatic
+        else CollectionMethod.INVOICE,
+        saved_method=method if automatic else None,
+        net_terms=None if automatic else (subscription.net_terms or NetTerms.NET_30),
+    )
     lines = [
         StartLine(
             price=item.price,
             quantity=item.quantity,
             description=item.description,
-            unit_amount=item.unit_amount,
             tax_rate=item.tax_rate,
         )
         for item in subscription.items
@@ -355,23 +369,14 @@ def resubscribe(
         session,
         contact=subscription.contact,
         lines=lines,
-        currency=subscription.currency,
-        frequency=subscription.frequency,
-        start=subscription_today(session, subscription, now),
-        trial_days=None,
-        collection=CollectionMethod.AUTOMATIC
-        if automatic
-        else CollectionMethod.INVOICE,
-        saved_method=method if automatic else None,
-        net_terms=None if automatic else (subscription.net_terms or NetTerms.NET_30),
-        link=subscription.link,
-        discount=subscription.discount,
-        first_payment=None,
+        terms=terms,
         actor=actor,
         locale=subscription.locale,
-        now=now,
+        now=subscription_now(subscription, now),
+        link=subscription.link,
+        discount=subscription.discount,
+        idempotency_key=key,
     )
-    started.idempotency_key = key
     record_action(
         session,
         subscription,

@@ -1,8 +1,8 @@
 """Settling a proration: charge or invoice the net, credit it, or refund unused time.
 
 The rule that computes the amounts is in ``portal.subscriptions.proration``.
-Charges and invoices written here are added to the caller's session, which
-the caller commits; receipts and invoice emails go out after that commit,
+Payments and invoices written here are added to the caller's session, which
+the caller commits. Receipts and invoice emails go out after that commit,
 through ``send_net_charge_emails``.
 """
 
@@ -39,7 +39,7 @@ from portal.models.subscriptions import CollectionMethod, Subscription
 from portal.money import format_money
 from portal.payments.errors import PaymentActionError
 from portal.payments.refunds import RefundInput, refund_payment
-from portal.processors.base import PaymentError, Processor
+from portal.processors.base import IntentResult, PaymentError, Processor
 from portal.sequences import next_number
 from portal.subscriptions.errors import ChargeDeclined, SubscriptionError
 from portal.subscriptions.proration import Proration
@@ -51,6 +51,56 @@ logger = logging.getLogger(__name__)
 FALLBACK_TERMS = NetTerms.NET_30
 
 
+def charge_saved_method(
+    subscription: Subscription,
+    amount: int,
+    *,
+    idempotency_key: str,
+    processor: Processor | None,
+) -> IntentResult:
+    """Charge ``amount`` to the subscription's saved payment method.
+
+    Call it with no transaction open: the test-mode processor writes through
+    a session of its own, which a row lock held here would block on SQLite.
+    A repeated ``idempotency_key`` returns the first charge. Raises
+    ``ChargeDeclined`` when the charge is declined or needs the customer's
+    authentication, which this staff action cannot ask for; such an intent is
+    canceled. Raises ``SubscriptionError`` when no method is saved.
+    """
+    method = subscription.saved_method
+    if method is None or method.removed_at is not None:
+        raise SubscriptionError(
+            f"Subscription {subscription.id} has no saved payment method to charge "
+            "the difference to. Ask the customer to add one first.",
+        )
+    processor = processor or current_app.extensions["kassa.processor"]
+    shown = format_money(amount, subscription.currency)
+    try:
+        intent = processor.charge_saved_method(
+            customer=method.customer.customer_ref,
+            payment_method=method.processor_ref,
+            amount=amount,
+            currency=subscription.currency,
+            idempotency_key=idempotency_key,
+            description=f"Subscription {subscription.id} change",
+        )
+    except PaymentError as error:
+        logger.info("proration charge of subscription %s failed", subscription.id)
+        raise ChargeDeclined(
+            f"The charge of {shown} failed: {error.message} Nothing was changed."
+        ) from error
+    if intent.status in (PaymentStatus.SUCCEEDED, PaymentStatus.PROCESSING):
+        return intent
+    if intent.status is PaymentStatus.REQUIRES_ACTION:
+        processor.reverse_payment(intent.id)
+    logger.info("proration charge of subscription %s declined", subscription.id)
+    reason = intent.error_message or "The customer's bank asks them to confirm it."
+    raise ChargeDeclined(
+        f"The charge of {shown} to the saved payment method was declined: "
+        f"{reason} Nothing was changed."
+    )
+
+
 def collect_net(
     session: Session,
     subscription: Subscription,
@@ -59,15 +109,15 @@ def collect_net(
     description: str,
     actor: str,
     now: datetime,
-    processor: Processor | None,
+    intent: IntentResult | None,
+    processor_name: str,
     client_address: str | None,
 ) -> Proration:
     """Settle the net of ``proration`` and return it with what settled it.
 
-    A net credit is added to the credit balance. A net charge is charged to
-    the saved payment method or invoiced, by the subscription's collection
-    method. Raises ``ChargeDeclined`` when the processor declines the charge
-    and ``SubscriptionError`` when automatic collection has no saved method.
+    A net credit is added to the credit balance. A net charge is invoiced
+    under invoice collection. Under automatic collection it is recorded as
+    the payment of ``intent``, which ``charge_saved_method`` made beforehand.
     """
     net = proration.net
     if proration.period_index is None or net == 0:
@@ -79,11 +129,14 @@ def collect_net(
     if subscription.collection is CollectionMethod.INVOICE:
         invoice = _open_invoice(session, subscription, order, actor, now)
         return replace(proration, invoice_id=invoice.id)
-    payment = _charge_saved_method(
+    if intent is None:
+        raise ValueError("an automatic net charge needs the processor's intent")
+    payment = _record_payment(
         session,
         subscription,
         order,
-        processor or current_app.extensions["kassa.processor"],
+        intent,
+        processor_name=processor_name,
         actor=actor,
         client_address=client_address,
     )
@@ -193,46 +246,16 @@ def _net_order(
     return order
 
 
-def _charge_saved_method(
+def _record_payment(
     session: Session,
     subscription: Subscription,
     order: Order,
-    processor: Processor,
+    intent: IntentResult,
     *,
+    processor_name: str,
     actor: str,
     client_address: str | None,
 ) -> Payment:
-    method = subscription.saved_method
-    if method is None or method.removed_at is not None:
-        raise SubscriptionError(
-            f"Subscription {subscription.id} has no saved payment method to charge "
-            "the difference to. Ask the customer to add one first.",
-        )
-    key = f"proration-{subscription.id}-{secrets.token_hex(12)}"
-    try:
-        intent = processor.charge_saved_method(
-            customer=method.customer.customer_ref,
-            payment_method=method.processor_ref,
-            amount=order.total,
-            currency=subscription.currency,
-            idempotency_key=key,
-            description=f"Subscription {subscription.id} change",
-        )
-    except PaymentError as error:
-        logger.info("proration charge of subscription %s failed", subscription.id)
-        raise ChargeDeclined(
-            f"The charge of {format_money(order.total, subscription.currency)} "
-            f"failed: {error.message} Nothing was changed."
-        ) from error
-    if intent.status not in (PaymentStatus.SUCCEEDED, PaymentStatus.PROCESSING):
-        if intent.status is PaymentStatus.REQUIRES_ACTION:
-            processor.reverse_payment(intent.id)
-        logger.info("proration charge of subscription %s declined", subscription.id)
-        reason = intent.error_message or "the customer's bank asks them to confirm it."
-        raise ChargeDeclined(
-            f"The charge of {format_money(order.total, subscription.currency)} to "
-            f"the saved payment method was declined: {reason} Nothing was changed."
-        )
     method_kind = PaymentMethodKind(intent.method)
     payment = Payment(
         token=secrets.token_urlsafe(24),
@@ -248,7 +271,7 @@ def _charge_saved_method(
         bank_last4=(
             intent.last4 if method_kind is PaymentMethodKind.BANK_DEBIT else None
         ),
-        processor=processor.name,
+        processor=processor_name,
         processor_ref=intent.id,
         locale=subscription.locale,
     )

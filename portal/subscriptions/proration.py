@@ -9,9 +9,10 @@ is on or before the subscription's local date and whose end date is after):
 - The credit for unused time is the current items' price for one period
   times ``days_unused / days_total``. It is never more than what was
   actually paid for that period: the money collected for it (its payment, a
-  paid invoice, or money recorded as paid by hand, and any earlier proration
-  charges for the same period) minus refunds, pending refunds included,
-  plus the credit balance applied to it. An unpaid period gives no credit.
+  paid invoice, or money recorded as paid by hand, at most the period's
+  amount, plus any earlier proration charges for the same period) minus
+  refunds, pending refunds included, plus the credit balance applied to it.
+  An unpaid period gives no credit.
 - The charge for the remaining time is the new items' price for one period
   times ``days_unused / days_total``.
 - Each of the two is rounded half-up to the currency's minor unit once
@@ -175,34 +176,38 @@ def current_period(
 def paid_for_period(session: Session, period: SubscriptionPeriod) -> int:
     """Return what was actually paid for ``period``, in minor units.
 
-    Counts the period's payment or paid invoice, the proration charges
-    collected for the same period, and the credit balance applied to it,
-    minus every refund of those payments that is pending or succeeded.
+    Counts the period's own payment or paid invoice, at most the period's
+    amount because a checkout payment may also have paid one-time items,
+    then the proration charges collected for the same period and the credit
+    balance applied to it. Every refund of those payments that is pending or
+    succeeded comes off.
     """
-    total = period.credit_applied
-    payments: dict[int, Payment] = {}
-    invoices: dict[int, Invoice] = {}
-    if period.payment is not None:
-        payments[period.payment.id] = period.payment
-    if period.invoice is not None:
-        invoices[period.invoice.id] = period.invoice
-    for payment_id, invoice_id in _proration_charges(session, period):
-        if payment_id is not None:
-            payment = session.get(Payment, payment_id)
-            if payment is not None:
-                payments[payment.id] = payment
-        if invoice_id is not None:
-            invoice = session.get(Invoice, invoice_id)
-            if invoice is not None:
-                invoices[invoice.id] = invoice
-    for invoice in invoices.values():
-        if invoice.status is not InvoiceStatus.PAID:
+    own = _collected(session, [period.payment], [period.invoice])
+    charges = _proration_charges(session, period)
+    extra = _collected(
+        session,
+        [session.get(Payment, payment_id) for payment_id, _ in charges],
+        [session.get(Invoice, invoice_id) for _, invoice_id in charges],
+    )
+    return min(own, period.amount) + extra + period.credit_applied
+
+
+def _collected(
+    session: Session,
+    payments: Iterable[Payment | None],
+    invoices: Iterable[Invoice | None],
+) -> int:
+    """Sum what the payments and paid invoices collected, minus their refunds."""
+    found = {payment.id: payment for payment in payments if payment is not None}
+    total = 0
+    for invoice in invoices:
+        if invoice is None or invoice.status is not InvoiceStatus.PAID:
             continue
         if invoice.payment is not None:
-            payments[invoice.payment.id] = invoice.payment
+            found[invoice.payment.id] = invoice.payment
         elif invoice.manual_payment is not None:
             total += invoice.manual_payment.amount
-    for payment in payments.values():
+    for payment in found.values():
         if payment.status is PaymentStatus.SUCCEEDED:
             total += payment.amount - refunded_total(session, payment.id)
     return max(total, 0)
