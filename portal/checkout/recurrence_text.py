@@ -39,5 +39,5 @@ def every_interval(frequency: BillingFrequency) -> str:
 
 
 def long_date(day: date, locale: str) -> str:
-    """Return a date as the buyer reads it, such as "15 March 2027" in English."""
+    """Return a date as the buyer reads it, such as "March 15, 2027" in English."""
     return format_date(day, "long", locale=locale)

@@ -64,7 +64,7 @@ def start_paid_subscription(
     ``plan`` is the one the charge was priced with; without it the plan is
     worked out again for today. Returns None when the payment bought no
     subscription or has not gone through. A subscription that cannot start
-    is logged, and the payment stands.
+    is logged, and the payment is kept.
     """
     link = payment.link
     if link is None or payment.status not in STARTING_STATUSES:

@@ -1,4 +1,4 @@
-"""What paying a payment link with a recurring price starts, and what it costs today.
+"""The subscription plan of a payment link with a recurring price, and today's charge.
 
 The subscription starts today, on the link's start date, or after the link's
 delay, and its first billing date comes after the trial when there is one.

@@ -96,13 +96,15 @@ def build_buyer_message(
 
 def _subscription_summary(payment: Payment, locale: str):
     """Return the summary of the subscription the payment started, or None."""
-    # Imported here because the checkout imports this module to send emails.
+    # Imported here so that importing the notifications does not load the
+    # checkout blueprint, which sends its emails through this module.
     from portal.checkout.subscribing import subscription_of_payment
     from portal.checkout.subscription_receipt import summarise_subscription
 
-    if payment.failed:
+    session = object_session(payment)
+    if payment.failed or session is None:
         return None
-    subscription = subscription_of_payment(object_session(payment), payment)
+    subscription = subscription_of_payment(session, payment)
     if subscription is None:
         return None
     return summarise_subscription(subscription, locale)
