@@ -388,6 +388,7 @@ def _retry(context: _Context, period: SubscriptionPeriod, moment: datetime) -> N
             record_released(session, held, released)
             context.step.summary.charged += 1
             context.step.after_commit.append(lambda: notify_payment(held))
+            context.step.more = True
             return
     if period.attempts > len(retry_days(context.business)):
         # The last held charge was not authenticated in time.
@@ -426,6 +427,11 @@ def _retry(context: _Context, period: SubscriptionPeriod, moment: datetime) -> N
         moment=moment,
     )
     _follow_collection(context, period, collection)
+    # Once the period is collected, the periods after it may be billed.
+    context.step.more = collection.status in (
+        PeriodStatus.PAID,
+        PeriodStatus.PROCESSING,
+    )
 
 
 def _follow_collection(
