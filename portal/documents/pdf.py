@@ -46,13 +46,22 @@ def logo_uri(business: Business) -> str | None:
     A logo given as an http(s) URL is left out, because rendering a PDF inside
     a request must not depend on another server.
     """
-    logo = (business.logo_url or "").strip()
+    return logo_file_uri(business.logo_url, business.id)
+
+
+def logo_file_uri(logo_url: str | None, business_id: int) -> str | None:
+    """Return a ``file:`` URI of a logo path under ``static/``, or None.
+
+    ``business_id`` only names the business in the warning about a logo
+    that is not such a file.
+    """
+    logo = (logo_url or "").strip()
     if not logo or urlsplit(logo).scheme or logo.startswith("//"):
         return None
     root = static_root().resolve()
     path = (root / logo.lstrip("/")).resolve()
     if not path.is_relative_to(root) or not path.is_file():
-        logger.warning("logo of business %s is not a file under static/", business.id)
+        logger.warning("logo of business %s is not a file under static/", business_id)
         return None
     return path.as_uri()
 
