@@ -38,6 +38,7 @@ def register_commands(app: Flask) -> None:
     from portal.checkout.cli import payments_group
     from portal.demo import demo_group
     from portal.invoices.cli import invoices_group
+    from portal.quotes.cli import quotes_group
     from portal.staff.cli import staff_group
 
     app.cli.add_command(db_group)
@@ -46,3 +47,4 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(staff_group)
     app.cli.add_command(invoices_group)
     app.cli.add_command(billing_group)
+    app.cli.add_command(quotes_group)
