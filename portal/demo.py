@@ -27,6 +27,10 @@ from portal.demo_back_office import (
     UNPAID_VIEW_NAME,
     seed_back_office,
 )
+from portal.demo_subscriptions import (
+    SUBSCRIPTION_LINK_NOTES,
+    ensure_subscription_links,
+)
 from portal.models import (
     Business,
     Collect,
@@ -71,6 +75,7 @@ LINK_NOTES = {
     "tokyo-print": "priced in yen (JPY), a currency without minor units.",
     "embed-demo": "pages on http://127.0.0.1 and http://localhost, on any port, "
     "may embed it. Its button snippet is printed below.",
+    **SUBSCRIPTION_LINK_NOTES,
 }
 EMBED_DEMO_SLUG = "embed-demo"
 EMBED_DEMO_ORIGINS = ["http://127.0.0.1:*", "http://localhost:*"]
@@ -240,6 +245,7 @@ def seed_demo(session: Session) -> list[PaymentLink]:
         _ensure_workshop_link(session, vat),
         _ensure_tokyo_link(session),
         _ensure_embed_link(session, vat),
+        *ensure_subscription_links(session, vat),
     ]
     session.flush()
     logger.info("demo data seeded: %d payment links", len(links))

@@ -48,6 +48,8 @@ from portal.staff.passwords import verify_password
 from tests.fixtures.staff import csrf_token
 
 DEMO_SLUGS = ["poster", "workshop-kit", "tokyo-print", "embed-demo"]
+# Every seeded link: the ones above, then a monthly and a yearly subscription.
+LINK_SLUGS = [*DEMO_SLUGS, "studio-membership", "print-club"]
 
 
 def row_counts(session) -> dict[str, int]:
@@ -71,10 +73,10 @@ def test_seed_twice_adds_nothing_twice(db):
 
     assert row_counts(db) == counts
     assert counts["businesses"] == 1
-    assert counts["payment_links"] == 4
+    assert counts["payment_links"] == 6
     assert counts["discounts"] == 1
     assert counts["document_sequences"] == 4
-    assert [link.slug for link in links] == DEMO_SLUGS
+    assert [link.slug for link in links] == LINK_SLUGS
 
 
 def test_seed_links_have_their_currencies(db):
@@ -86,6 +88,8 @@ def test_seed_links_have_their_currencies(db):
         "workshop-kit": "EUR",
         "tokyo-print": "JPY",
         "embed-demo": "EUR",
+        "studio-membership": "EUR",
+        "print-club": "EUR",
     }
     for seeded in links:
         assert {item.price.currency for item in seeded.items} == {seeded.currency}
@@ -186,10 +190,10 @@ def test_seed_command_prints_link_urls(app, db, monkeypatch):
     url_lines = [line.strip() for line in result.output.splitlines()]
     url_lines = [line for line in url_lines if line.startswith("http")]
     assert url_lines == [
-        *(f"http://127.0.0.1:8123/pay/{slug}" for slug in DEMO_SLUGS),
+        *(f"http://127.0.0.1:8123/pay/{slug}" for slug in LINK_SLUGS),
         "http://127.0.0.1:8123/merchant/",
     ]
-    assert db.scalar(select(func.count()).select_from(PaymentLink)) == 4
+    assert db.scalar(select(func.count()).select_from(PaymentLink)) == 6
 
 
 def test_seed_command_explains_demo_links(app, db):
@@ -232,7 +236,7 @@ def test_urls_command_uses_base_url(app, db):
 
     assert result.exit_code == 0, result.output
     assert result.output.splitlines() == [
-        f"https://shop.example/pay/{slug}" for slug in DEMO_SLUGS
+        f"https://shop.example/pay/{slug}" for slug in LINK_SLUGS
     ]
 
 
