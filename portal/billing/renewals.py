@@ -30,6 +30,7 @@ from portal.billing.collection import (
     record_released,
     release_held_charge,
 )
+from portal.billing.follow import follow_payment
 from portal.billing.invoicing import add_period_invoice, issue_period_invoice
 from portal.billing.pricing import period_order
 from portal.billing.reminders import (
@@ -384,8 +385,10 @@ def _retry(context: _Context, period: SubscriptionPeriod, moment: datetime) -> N
     if held is not None:
         released = release_held_charge(context.processor, held)
         if released.status in (PaymentStatus.SUCCEEDED, PaymentStatus.PROCESSING):
-            # The customer authenticated it after all.
+            # The customer authenticated it after all. The period follows the
+            # payment here too, in case its status change was never reported.
             record_released(session, held, released)
+            follow_payment(session, held, actor=SYSTEM)
             context.step.summary.charged += 1
             context.step.after_commit.append(lambda: notify_payment(held))
             context.step.more = True

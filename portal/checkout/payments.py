@@ -191,6 +191,10 @@ def apply_intent(
         session, payment, intent.status, actor=actor, client_address=client_address
     )
     _follow_status(session, payment, intent, actor=actor, client_address=client_address)
+    # Imported here because the billing package imports this module.
+    from portal.billing.follow import follow_payment
+
+    follow_payment(session, payment, actor=actor)
 
 
 def _follow_status(
