@@ -31,6 +31,9 @@ from portal.merchant import (  # noqa: E402, F401
     settings,
     signin,
     staff,
+    subscriptions,
+    subscriptions_actions,
+    subscriptions_clock,
     times,
 )
 

@@ -24,7 +24,7 @@ from flask import (
 from sqlalchemy import select
 
 from portal.database import get_session, new_session, now_utc
-from portal.listing import invoices, payment_links, payments
+from portal.listing import invoices, payment_links, payments, subscriptions
 from portal.listing.context import ListingContext
 from portal.listing.cursor import CursorCodec, CursorError
 from portal.listing.definition import IndexDefinition, Sort, ValueKind
@@ -148,6 +148,9 @@ ROW_HELPERS = {
     "invoice_status_labels": invoices.STATUS_LABELS,
     "link_status": payment_links.shown_status,
     "link_status_labels": payment_links.STATUS_LABELS,
+    "subscription_status_labels": subscriptions.STATUS_LABELS,
+    "subscription_frequency_labels": subscriptions.FREQUENCY_LABELS,
+    "subscription_collection_labels": subscriptions.COLLECTION_LABELS,
 }
 
 

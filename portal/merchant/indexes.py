@@ -47,6 +47,12 @@ ROUTES = {
         "merchant/index/rows/contacts.html",
         "contacts",
     ),
+    IndexName.SUBSCRIPTIONS: IndexPageRoute(
+        "merchant.subscriptions",
+        "merchant.subscriptions_csv",
+        "merchant/index/rows/subscriptions.html",
+        "subscriptions",
+    ),
 }
 
 

@@ -36,6 +36,7 @@ class IndexName(StrEnum):
     INVOICES = "invoices"
     PAYMENT_LINKS = "payment_links"
     CONTACTS = "contacts"
+    SUBSCRIPTIONS = "subscriptions"
 
 
 class SavedView(Base):
