@@ -37,11 +37,13 @@ def create_app(overrides: Mapping[str, object] | None = None) -> Flask:
     from portal.checkout import blueprint as checkout_blueprint
     from portal.cli import register_commands
     from portal.invoices.views import blueprint as invoices_blueprint
+    from portal.quotes.views import blueprint as quotes_blueprint
 
     app.register_blueprint(checkout_blueprint)
     csrf.exempt(checkout_blueprint)  # the checkout signs its own per-attempt token
     app.register_blueprint(invoices_blueprint)
     csrf.exempt(invoices_blueprint)  # its pay form carries the checkout's token
+    app.register_blueprint(quotes_blueprint)
     merchant.init_app(app)
     account.init_app(app)
     register_commands(app)

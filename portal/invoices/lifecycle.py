@@ -325,12 +325,14 @@ def _check_no_payment_running(session: Session, invoice: Invoice) -> None:
 
 
 def _follow_period(session: Session, invoice: Invoice, actor: str) -> None:
-    """Move the subscription period that the invoice bills, if any, along with it."""
-    # Imported here because the billing package imports the checkout, which
-    # imports this module.
+    """Move the subscription period or quote instalment the invoice bills along."""
+    # Imported here because the billing and quotes packages import the
+    # checkout, which imports this module.
     from portal.billing.follow import follow_invoice
+    from portal.quotes.paying import follow_instalment_invoice
 
     follow_invoice(session, invoice, actor=actor)
+    follow_instalment_invoice(session, invoice, actor=actor)
 
 
 def _same_payment(recorded: ManualPayment | None, payment: ManualPaymentInput) -> bool:
