@@ -93,11 +93,8 @@ def store_billing_details(contact: Contact, details: BillingDetailsInput) -> boo
     """Copy the details onto the contact; return whether anything changed.
 
     A blank part clears what was stored, so the customer can remove an old
-    address line or tax ID. The caller commits.
-
-    TODO: orders keep no copy of the buyer's tax ID, so the tax ID stored
-    here is shown in the account area but does not reach invoice documents
-    until orders get a billing tax ID column.
+    address line or tax ID. The caller commits. Invoices issued later copy
+    these details, tax ID included, into their bill-to block.
     """
     changed = False
     for field in fields(details):

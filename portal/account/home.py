@@ -10,9 +10,9 @@ from portal.businesses import get_business
 from portal.database import get_session, now_utc
 from portal.documents.facts import address_lines, known_locale
 from portal.i18n import current_locale
+from portal.invoices.drafts import contact_billing
 from portal.invoices.labels import display_status_label
 from portal.invoices.status import buyer_status
-from portal.models import BillingDetails, Contact
 
 
 @blueprint.get("/")
@@ -52,16 +52,4 @@ def home():
         # section stays empty even when account_shows_quotes is on.
         quotes=[],
         billing_address=address_lines(contact_billing(customer), locale),
-    )
-
-
-def contact_billing(contact: Contact) -> BillingDetails:
-    return BillingDetails(
-        email=contact.email,
-        name=contact.name,
-        address_line1=contact.address_line1,
-        address_line2=contact.address_line2,
-        postal_code=contact.postal_code,
-        city=contact.city,
-        country=contact.country,
     )

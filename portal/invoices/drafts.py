@@ -254,6 +254,7 @@ def contact_billing(contact: Contact) -> BillingDetails:
         postal_code=contact.postal_code,
         city=contact.city,
         country=contact.country,
+        tax_id=contact.tax_id,
     )
 
 

@@ -25,7 +25,7 @@ class OrderLineKind(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class BillingDetails:
-    """The buyer's email, name, phone and postal address as given for one order."""
+    """The buyer's email, name, phone, postal address and tax ID for one order."""
 
     email: str
     name: str | None = None
@@ -35,6 +35,7 @@ class BillingDetails:
     postal_code: str | None = None
     city: str | None = None
     country: str | None = None  # ISO 3166-1 alpha-2
+    tax_id: str | None = None  # the buyer's VAT or tax number
 
 
 class Order(Base):
@@ -78,6 +79,7 @@ class Order(Base):
     billing_postal_code: Mapped[str | None] = mapped_column(String(20))
     billing_city: Mapped[str | None] = mapped_column(String(100))
     billing_country: Mapped[str | None] = mapped_column(String(2))
+    billing_tax_id: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[utc_created]
 
     lines: Mapped[list["OrderLine"]] = relationship(

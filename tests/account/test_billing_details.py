@@ -92,3 +92,4 @@ def test_later_invoice_uses_details(aino_client, db, aino):
     assert billing.address_line1 == "Aleksanterinkatu 5"
     assert billing.city == "Helsinki"
     assert billing.country == "FI"
+    assert billing.tax_id == "FI12345678"

@@ -445,3 +445,16 @@ def test_abandoned_authentication_offered_again(client, db, contact):
 
     assert 'id="pay-button"' not in html
     assert f'href="/pay/authenticate/{payment.token}"' in html
+
+
+def test_page_and_pdf_show_the_buyers_tax_id(client, db, contact):
+    contact.tax_id = "FI12345678"
+    db.commit()
+    invoice = open_invoice(db, contact)
+
+    html = open_page(client, invoice)
+    text = pdf_text(client.get(f"/invoices/{invoice.token}/pdf").data)
+
+    assert "Tax ID: FI12345678" in html
+    assert "FI12345678" in text
+    assert invoice.order.billing.tax_id == "FI12345678"
