@@ -27,10 +27,12 @@ from portal.demo_back_office import (
     UNPAID_VIEW_NAME,
     seed_back_office,
 )
+from portal.demo_quotes import seed_demo_quotes
 from portal.demo_subscriptions import (
     SUBSCRIPTION_LINK_NOTES,
     ensure_subscription_links,
 )
+from portal.documents.pdf import static_root
 from portal.models import (
     Business,
     Collect,
@@ -44,6 +46,7 @@ from portal.models import (
     Price,
     PriceKind,
     Product,
+    Quote,
     StaffRole,
     TaxRate,
 )
@@ -97,6 +100,8 @@ def seed_command() -> None:
         session.commit()
         owner = find_staff_by_email(session, DEMO_OWNER_EMAIL)
         seed_back_office(session, owner, links)
+        quotes = seed_demo_quotes(session, owner, static_root())
+        quote_lines = quote_text(quotes, local_base_url())
         urls = link_urls(links, local_base_url())
         rows = [
             (link.slug, link.title, url) for link, url in zip(links, urls, strict=True)
@@ -107,6 +112,7 @@ def seed_command() -> None:
         )
     click.echo(welcome_text(rows))
     click.echo(embed)
+    click.echo(quote_lines)
     click.echo(back_office_text(local_base_url()))
 
 
@@ -170,6 +176,16 @@ def embed_text(link: PaymentLink, base_url: str, brand_color: str) -> str:
             "",
         ]
     )
+
+
+def quote_text(quotes: list[Quote], base_url: str) -> str:
+    """Build the lines ``demo seed`` prints about the demo quotes and their pages."""
+    lines = ["Quotes to view, sign and pay:"]
+    for quote in quotes:
+        who = "buyer and countersigner" if quote.countersigners else "buyer only"
+        url = f"{base_url}/quotes/{quote.token}"
+        lines.append(f"  {quote.display_number} ({who}): {url}")
+    return "\n".join(lines) + "\n"
 
 
 def back_office_text(base_url: str) -> str:
