@@ -71,7 +71,8 @@ def first_instalment(quote: Quote) -> QuoteInstalment | None:
 def later_charges(quote: Quote) -> bool:
     """Tell whether anything is charged after the first instalment.
 
-    Then paying the first one also asks to save the payment method.
+    Paying the first instalment then requires consent to save the payment
+    method.
     """
     return len(quote.instalments) > 1 or bool(quote.recurring_lines)
 

@@ -44,7 +44,7 @@ _numbers = iter(range(1, 1_000_000))
 
 @dataclass(frozen=True)
 class Part:
-    """One instalment: a percent of the total, due as ``due`` says."""
+    """One instalment: a percent of the total and its due rule."""
 
     percent: str
     due: InstalmentDue = InstalmentDue.ON_SIGNATURE
