@@ -116,9 +116,13 @@ def build_order(
 
 
 def billing_details(buyer: ContactDetails) -> BillingDetails:
-    """Copy the details a buyer submitted, with blank fields as None."""
-    values = {
-        field.name: getattr(buyer, field.name).strip() or None
-        for field in fields(BillingDetails)
-    }
+    """Copy the details a buyer submitted, with blank fields as None.
+
+    Billing fields that the checkout does not ask for, such as the tax ID,
+    stay None.
+    """
+    values = {}
+    for field in fields(BillingDetails):
+        value = getattr(buyer, field.name, None) or ""
+        values[field.name] = value.strip() or None
     return BillingDetails(**values)
