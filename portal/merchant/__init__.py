@@ -34,6 +34,7 @@ from portal.merchant import (  # noqa: E402, F401
     subscriptions,
     subscriptions_actions,
     subscriptions_clock,
+    subscriptions_settings,
     times,
 )
 
