@@ -26,6 +26,7 @@ from portal.merchant import (  # noqa: E402, F401
     payment_detail,
     payouts,
     processor_mode,
+    quote_signing,
     receipt_settings,
     saved_views,
     settings,
