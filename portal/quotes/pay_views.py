@@ -101,6 +101,9 @@ def respond_to_quote_result(quote: Quote, result: CheckoutResult):
     """
     payment = result.payment
     session = get_session()
+    # NOTE: a card payment that finishes on the authentication page does not
+    # come back here, so the quote keeps no saved method for it and its
+    # subscriptions start invoiced.
     if payment is not None and result.state in (
         AttemptState.SUCCEEDED,
         AttemptState.PROCESSING,

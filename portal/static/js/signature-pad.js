@@ -1,5 +1,5 @@
 // Drawing a signature on the quote's signing form. The typed full name is the
-// signature that always counts; a drawing is optional and is sent as a PNG
+// signature that always counts. A drawing is optional, and it is sent as a PNG
 // data URL in the hidden "drawn_signature" field. Without JavaScript the
 // drawing area stays hidden and the typed name alone signs.
 const pad = document.getElementById("signature-pad");
