@@ -4,6 +4,7 @@ import logging
 
 from flask import flash, redirect, render_template, url_for
 from wtforms import BooleanField, IntegerField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, ValidationError
 
 from portal.database import get_session
@@ -25,6 +26,12 @@ from portal.subscriptions.settings import (
 )
 
 logger = logging.getLogger(__name__)
+
+# What each choice of ``AFTER_RETRIES`` does, in the words staff read.
+AFTER_RETRIES_LABELS = {
+    "canceled": "Cancel the subscription",
+    "unpaid": "Mark it unpaid",
+}
 
 
 def _validate_retry_days(form: BackOfficeForm, field: StringField) -> None:
@@ -51,7 +58,10 @@ class SubscriptionSettingsForm(BackOfficeForm):
         ),
     )
     subscription_after_retries = SelectField(
-        "When every retry failed", choices=list(AFTER_RETRIES)
+        "When every retry failed",
+        choices=[
+            SelectChoice(value, AFTER_RETRIES_LABELS[value]) for value in AFTER_RETRIES
+        ],
     )
     renewal_reminder_days = IntegerField(
         "Remind customers this many days before a yearly or longer renewal",

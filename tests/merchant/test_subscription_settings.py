@@ -88,6 +88,15 @@ def test_page_shows_saved_values(client, signed_in, business):
     assert "Show quotes waiting for a signature" in page
 
 
+def test_after_retries_choices_have_labels(client, signed_in, business):
+    signed_in(StaffRole.ADMIN)
+
+    page = client.get(PATH).get_data(as_text=True)
+
+    assert '<option selected value="canceled">Cancel the subscription</option>' in page
+    assert '<option value="unpaid">Mark it unpaid</option>' in page
+
+
 @pytest.mark.parametrize(
     ("changes", "message"),
     [
