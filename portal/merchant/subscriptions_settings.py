@@ -27,7 +27,7 @@ from portal.subscriptions.settings import (
 
 logger = logging.getLogger(__name__)
 
-# What each choice of ``AFTER_RETRIES`` does, in the words staff read.
+# Labels of the ``AFTER_RETRIES`` choices, in the words staff read.
 AFTER_RETRIES_LABELS = {
     "canceled": "Cancel the subscription",
     "unpaid": "Mark it unpaid",
