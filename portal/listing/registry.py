@@ -5,12 +5,20 @@ from portal.listing.definition import IndexDefinition
 from portal.listing.invoices import INVOICES
 from portal.listing.payment_links import PAYMENT_LINKS
 from portal.listing.payments import PAYMENTS
+from portal.listing.quotes import QUOTES
 from portal.listing.subscriptions import SUBSCRIPTIONS
 from portal.models import IndexName
 
 INDEXES: dict[IndexName, IndexDefinition] = {
     definition.name: definition
-    for definition in (PAYMENTS, INVOICES, PAYMENT_LINKS, CONTACTS, SUBSCRIPTIONS)
+    for definition in (
+        PAYMENTS,
+        INVOICES,
+        PAYMENT_LINKS,
+        CONTACTS,
+        SUBSCRIPTIONS,
+        QUOTES,
+    )
 }
 
 

@@ -24,7 +24,7 @@ from flask import (
 from sqlalchemy import select
 
 from portal.database import get_session, new_session, now_utc
-from portal.listing import invoices, payment_links, payments, subscriptions
+from portal.listing import invoices, payment_links, payments, quotes, subscriptions
 from portal.listing.context import ListingContext
 from portal.listing.cursor import CursorCodec, CursorError
 from portal.listing.definition import IndexDefinition, Sort, ValueKind
@@ -151,6 +151,8 @@ ROW_HELPERS = {
     "subscription_status_labels": subscriptions.STATUS_LABELS,
     "subscription_frequency_labels": subscriptions.FREQUENCY_LABELS,
     "subscription_collection_labels": subscriptions.COLLECTION_LABELS,
+    "quote_status": quotes.shown_status,
+    "quote_status_labels": quotes.STATUS_LABELS,
 }
 
 

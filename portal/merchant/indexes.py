@@ -1,4 +1,4 @@
-"""The index pages of payments, invoices, payment links and contacts, and their CSV."""
+"""The index pages of payments, invoices, links, contacts and quotes, and their CSV."""
 
 from dataclasses import dataclass
 
@@ -9,8 +9,10 @@ from portal.listing.filters import QueryArgs
 from portal.listing.registry import INDEXES
 from portal.merchant import blueprint
 from portal.merchant.access import requires
+from portal.merchant.context import current_staff
 from portal.merchant.index_page import build_index_page, export_csv, render_index
-from portal.merchant.permissions import Permission
+from portal.merchant.optional_urls import optional_url
+from portal.merchant.permissions import Permission, has_permission
 from portal.models import IndexName
 
 
@@ -52,6 +54,12 @@ ROUTES = {
         "merchant.subscriptions_csv",
         "merchant/index/rows/subscriptions.html",
         "subscriptions",
+    ),
+    IndexName.QUOTES: IndexPageRoute(
+        "merchant.quotes",
+        "merchant.quotes_csv",
+        "merchant/index/rows/quotes.html",
+        "quotes",
     ),
 }
 
@@ -129,3 +137,22 @@ def contacts():
 @requires(Permission.VIEW)
 def contacts_csv():
     return _export(IndexName.CONTACTS)
+
+
+@blueprint.get("/quotes")
+@requires(Permission.VIEW)
+def quotes():
+    new_quote = None
+    if has_permission(current_staff().role, Permission.SELL):
+        new_quote = optional_url("merchant.new_quote")
+    return show_index(
+        INDEXES[IndexName.QUOTES],
+        new_record_url=new_quote,
+        new_record_label="New quote",
+    )
+
+
+@blueprint.get("/quotes.csv")
+@requires(Permission.VIEW)
+def quotes_csv():
+    return _export(IndexName.QUOTES)

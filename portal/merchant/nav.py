@@ -25,6 +25,7 @@ NAV: list[NavEntry] = [
     NavEntry("Payments", "merchant.payments", Permission.VIEW),
     NavEntry("Payouts", "merchant.payouts", Permission.VIEW),
     NavEntry("Invoices", "merchant.invoices", Permission.VIEW),
+    NavEntry("Quotes", "merchant.quotes", Permission.VIEW),
     NavEntry("Subscriptions", "merchant.subscriptions", Permission.VIEW),
     NavEntry("Payment links", "merchant.payment_links", Permission.VIEW),
     NavEntry("Catalogue", "merchant.catalogue", Permission.VIEW),

@@ -37,6 +37,7 @@ class IndexName(StrEnum):
     PAYMENT_LINKS = "payment_links"
     CONTACTS = "contacts"
     SUBSCRIPTIONS = "subscriptions"
+    QUOTES = "quotes"
 
 
 class SavedView(Base):
