@@ -10,11 +10,12 @@ class Permission(StrEnum):
     SELL = "sell"  # create and edit payment links, invoices, the catalogue
     REFUND = "refund"  # refunds, manual payments, voids
     SETTINGS = "settings"  # the business's settings
+    APPROVE = "approve"  # approve quotes above the business's approval threshold
     STAFF = "staff"  # add staff, change roles, deactivate
 
 
 _SALES = frozenset({Permission.VIEW, Permission.SELL})
-_ADMIN = _SALES | {Permission.REFUND, Permission.SETTINGS}
+_ADMIN = _SALES | {Permission.REFUND, Permission.SETTINGS, Permission.APPROVE}
 
 ROLE_PERMISSIONS: dict[StaffRole, frozenset[Permission]] = {
     StaffRole.OWNER: frozenset(Permission),

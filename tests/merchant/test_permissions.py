@@ -23,6 +23,7 @@ from werkzeug.routing.converters import (
 from portal.merchant.access import PUBLIC, declared_access
 from portal.merchant.permissions import ROLE_PERMISSIONS, Permission
 from portal.models import StaffRole
+from portal.quotes.approval import APPROVER_ROLES
 from tests.factories import make_business
 from tests.fixtures.app import build_app
 from tests.fixtures.staff import csrf_token, sign_in
@@ -147,6 +148,15 @@ def test_every_role_has_view():
         assert Permission.VIEW in ROLE_PERMISSIONS[role], role
 
 
+def test_only_owner_and_admin_approve_quotes():
+    holders = {
+        role for role in StaffRole if Permission.APPROVE in ROLE_PERMISSIONS[role]
+    }
+
+    assert holders == {StaffRole.OWNER, StaffRole.ADMIN}
+    assert holders == APPROVER_ROLES
+
+
 def test_only_owner_manages_staff():
     holders = {role for role in StaffRole if Permission.STAFF in ROLE_PERMISSIONS[role]}
 
@@ -160,6 +170,7 @@ def test_role_permissions():
         Permission.SELL,
         Permission.REFUND,
         Permission.SETTINGS,
+        Permission.APPROVE,
     }
     assert ROLE_PERMISSIONS[StaffRole.SALES] == {Permission.VIEW, Permission.SELL}
     assert ROLE_PERMISSIONS[StaffRole.VIEWER] == {Permission.VIEW}
