@@ -318,6 +318,7 @@ def _bill_period(context: _Context, moment: datetime) -> None:
             subscription.id,
             index,
         )
+
     priced = period_order(subscription)
     automatic = (
         subscription.collection is CollectionMethod.AUTOMATIC or priced.amount == 0
@@ -333,6 +334,7 @@ def _bill_period(context: _Context, moment: datetime) -> None:
             attempt=1,
             description=_description(subscription, starts_on),
         )
+
     period = SubscriptionPeriod(
         subscription=subscription,
         index=index,
@@ -345,8 +347,9 @@ def _bill_period(context: _Context, moment: datetime) -> None:
         order=priced.order,
         attempts=0,
     )
+    session.add(period)
+    invoice = None
     if automatic:
-        session.add(period)
         collection = record_charge(
             session,
             subscription,
@@ -357,18 +360,18 @@ def _bill_period(context: _Context, moment: datetime) -> None:
             moment=moment,
         )
         _follow_collection(context, period, collection)
-        invoice = None
     else:
-        session.add(period)
         invoice = add_period_invoice(session, subscription, period)
         if subscription.status is SubscriptionStatus.TRIALING:
             set_subscription_status(session, subscription, SubscriptionStatus.ACTIVE)
+
     subscription.credit_balance -= priced.credit_applied
     subscription.next_period = index + 1
     subscription.next_billing_date = billing_date(anchor, frequency, index + 1)
     _audit_new_period(session, subscription, period)
     context.step.summary.periods_billed += 1
     context.step.more = True
+
     if invoice is not None:
         issue_period_invoice(session, invoice)
         context.step.summary.invoiced += 1
@@ -378,38 +381,27 @@ def _bill_period(context: _Context, moment: datetime) -> None:
 def _retry(context: _Context, period: SubscriptionPeriod, moment: datetime) -> None:
     """Charge a failed period again, after releasing a charge still held for it."""
     session, subscription = context.session, context.subscription
-    held = period.payment
-    if held is not None and held.status is not PaymentStatus.REQUIRES_ACTION:
-        held = None
+    held_payment = _held_payment(period)
     released = None
-    if held is not None:
-        released = release_held_charge(context.processor, held)
+    if held_payment is not None:
+        released = release_held_charge(context.processor, held_payment)
         if released.status in (PaymentStatus.SUCCEEDED, PaymentStatus.PROCESSING):
             # The customer authenticated it after all. The period follows the
             # payment here too, in case its status change was never reported.
-            record_released(session, held, released)
-            follow_payment(session, held, actor=SYSTEM)
+            record_released(session, held_payment, released)
+            follow_payment(session, held_payment, actor=SYSTEM)
             context.step.summary.charged += 1
-            context.step.after_commit.append(lambda: notify_payment(held))
+            context.step.after_commit.append(lambda: notify_payment(held_payment))
             context.step.more = True
             return
+
     if period.attempts > len(retry_days(context.business)):
         # The last held charge was not authenticated in time.
-        if held is not None:
-            record_released(session, held, released)
-        ended = give_up(session, subscription, period, context.business, moment)
-        collection = Collection(
-            PeriodStatus.UNCOLLECTIBLE,
-            failure=FailedRenewal(
-                amount=period.amount,
-                reason=held.failure_message if held is not None else None,
-                retry_on=None,
-                final_status=subscription.status if ended else None,
-            ),
-            ended=ended,
-        )
-        _follow_collection(context, period, collection, counted=False)
+        if held_payment is not None:
+            record_released(session, held_payment, released)
+        _give_up_held(context, period, held_payment, moment)
         return
+
     result = charge_period(
         context.processor,
         subscription,
@@ -418,8 +410,8 @@ def _retry(context: _Context, period: SubscriptionPeriod, moment: datetime) -> N
         attempt=period.attempts + 1,
         description=_description(subscription, period.starts_on),
     )
-    if held is not None:
-        record_released(session, held, released)
+    if held_payment is not None:
+        record_released(session, held_payment, released)
     collection = record_charge(
         session,
         subscription,
@@ -435,6 +427,34 @@ def _retry(context: _Context, period: SubscriptionPeriod, moment: datetime) -> N
         PeriodStatus.PAID,
         PeriodStatus.PROCESSING,
     )
+
+
+def _held_payment(period: SubscriptionPeriod) -> Payment | None:
+    """Return the period's charge that still waits for authentication, if any."""
+    payment = period.payment
+    if payment is not None and payment.status is PaymentStatus.REQUIRES_ACTION:
+        return payment
+    return None
+
+
+def _give_up_held(
+    context: _Context,
+    period: SubscriptionPeriod,
+    held_payment: Payment | None,
+    moment: datetime,
+) -> None:
+    """Give up a period whose retries are used up, and tell the customer."""
+    subscription = context.subscription
+    ended = give_up(context.session, subscription, period, context.business, moment)
+    reason = held_payment.failure_message if held_payment is not None else None
+    failure = FailedRenewal(
+        amount=period.amount,
+        reason=reason,
+        retry_on=None,
+        final_status=subscription.status if ended else None,
+    )
+    collection = Collection(PeriodStatus.UNCOLLECTIBLE, failure=failure, ended=ended)
+    _follow_collection(context, period, collection, counted=False)
 
 
 def _follow_collection(

@@ -23,13 +23,14 @@ from portal.notifications.payments import _compose
 from portal.notifications.suppression import email_suppressed
 from portal.urls import public_url
 
-# Where a link into the account area goes while that area has no such page.
+# The account area's home page: the target of an account link whose page is
+# not registered.
 ACCOUNT_HOME_PATH = "/account/"
 
 
 @dataclass(frozen=True, slots=True)
 class FailedRenewal:
-    """What the customer is told about a renewal charge that failed."""
+    """The facts of a failed renewal charge that the customer's email reports."""
 
     amount: int  # minor units that could not be collected
     reason: str | None  # the processor's decline message, in the customer's language
