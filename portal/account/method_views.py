@@ -30,7 +30,7 @@ from portal.database import get_session
 from portal.extensions import client_address
 from portal.invoices.status import local_today
 from portal.processors import get_processor
-from portal.processors.base import PaymentError
+from portal.processors.base import PaymentError, ProcessorUnavailable
 from portal.processors.stripe.browser import csp_sources
 from portal.security import allow_sources
 from portal.subscriptions.errors import SubscriptionError
@@ -132,6 +132,12 @@ def payment_method(token: str):
         switch_method(
             session, subscription, saved, now=now, client_address=client_address()
         )
+    except ProcessorUnavailable:
+        session.rollback()
+        logger.warning(
+            "card of subscription %s not saved: processor unavailable", subscription.id
+        )
+        return _render_unavailable(subscription, business)
     except PaymentError as error:
         session.rollback()
         logger.info(
@@ -152,13 +158,41 @@ def payment_method(token: str):
     return redirect(url_for("account.subscription", token=subscription.token), 303)
 
 
+def _render_unavailable(subscription, business):
+    """Render the page without a form, because the processor cannot be reached."""
+    message = _(
+        "The payment service is unavailable, so no card can be saved now. Your "
+        "current payment method stays in use. Try again in a few minutes."
+    )
+    page = render_template(
+        "account/payment_method.html",
+        business=business,
+        subscription=subscription,
+        current_method=method_label(subscription.saved_method),
+        message=message,
+        show_form=False,
+    )
+    return page, 503
+
+
 def _render(subscription, business, *, message=None, errors=None, status=200):
     stripe_setup = None
     processor = stripe_processor()
     if processor is not None:
-        setup = start_setup(
-            get_session(), processor, subscription.contact, secrets.token_urlsafe(24)
-        )
+        try:
+            setup = start_setup(
+                get_session(),
+                processor,
+                subscription.contact,
+                secrets.token_urlsafe(24),
+            )
+        except ProcessorUnavailable:
+            get_session().rollback()
+            logger.warning(
+                "no SetupIntent for subscription %s: processor unavailable",
+                subscription.id,
+            )
+            return _render_unavailable(subscription, business)
         allow_sources(csp_sources(processor.settings))
         stripe_setup = {
             "publishable_key": processor.settings.publishable_key,
@@ -181,5 +215,6 @@ def _render(subscription, business, *, message=None, errors=None, status=200):
         errors=errors or {},
         values={},
         processor_is_test=get_processor().name == "test",
+        show_form=True,
     )
     return page, status
