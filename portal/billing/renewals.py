@@ -11,6 +11,9 @@ in the billing run, so that several runners share the work without waiting
 for each other. SQLite has no row locks. There the unique (subscription,
 index) of periods, and the processor's idempotency keys, keep a period from
 being billed twice.
+
+NOTE: on SQLite, two overlapping runs can both count a retry that makes no
+charge, such as one with no saved method, and email its notice twice.
 """
 
 import logging
