@@ -35,6 +35,7 @@ from portal.merchant import (  # noqa: E402, F401
     subscriptions,
     subscriptions_actions,
     subscriptions_clock,
+    subscriptions_new,
     subscriptions_settings,
     times,
 )

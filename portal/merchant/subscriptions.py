@@ -1,6 +1,6 @@
 """The subscriptions index, its CSV, and the subscription detail page."""
 
-from flask import abort, render_template
+from flask import abort, render_template, url_for
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -47,7 +47,14 @@ ACTION_LABELS = {
 @blueprint.get("/subscriptions")
 @requires(Permission.VIEW)
 def subscriptions():
-    return show_index(INDEXES[IndexName.SUBSCRIPTIONS])
+    new_subscription = None
+    if has_permission(current_staff().role, Permission.SELL):
+        new_subscription = url_for("merchant.new_subscription")
+    return show_index(
+        INDEXES[IndexName.SUBSCRIPTIONS],
+        new_record_url=new_subscription,
+        new_record_label="New subscription",
+    )
 
 
 @blueprint.get("/subscriptions.csv")
