@@ -130,8 +130,8 @@ def start_after_authentication(
     if attempt is None or payment.status not in STARTING_STATUSES:
         return None
     saved = None
-    customer = find_customer(session, processor, payment.contact.email)
-    if customer is not None and attempt.form_data.get("save_payment_method") == "yes":
+    if attempt.form_data.get("save_payment_method") == "yes":
+        customer = _checkout_customer(session, processor, payment, attempt)
         intent = processor.retrieve(payment.processor_ref)
         consent = Consent(text=consent_text(), client_address=attempt.client_address)
         saved = remember_method(
@@ -145,6 +145,25 @@ def start_after_authentication(
         )
     return start_paid_subscription(
         session, payment, attempt, saved_method=saved, now=now
+    )
+
+
+def _checkout_customer(
+    session: Session, processor: Processor, payment: Payment, attempt: CheckoutAttempt
+) -> str:
+    """Return the processor customer the checkout saved the method to.
+
+    The customer is recorded only once a method is saved, so after an
+    authentication step it is asked for again with the checkout's key, which
+    gives back the customer made at submit.
+    """
+    customer = find_customer(session, processor, payment.contact.email)
+    if customer is not None:
+        return customer
+    return processor.create_customer(
+        email=payment.contact.email,
+        name=payment.contact.name,
+        idempotency_key=f"customer-checkout-{attempt.key}",
     )
 
 

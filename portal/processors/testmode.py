@@ -204,14 +204,14 @@ class TestModeProcessor:
                     intent.status = PaymentStatus.REQUIRES_PAYMENT_METHOD
                     intent.error_code = "authentication_failed"
                 session.commit()
-            return _result(intent)
+            return _result(intent, _saved_method_id(session, intent))
 
     def retrieve(self, intent_id: str) -> IntentResult:
         with self._session_factory() as session:
             intent = session.get(TestModeIntent, intent_id)
             if intent is None:
                 raise PaymentError("Unknown payment.", code="resource_missing")
-            return _result(intent)
+            return _result(intent, _saved_method_id(session, intent))
 
     def reverse_payment(self, intent_id: str) -> IntentResult:
         with self._session_factory() as session:
@@ -425,6 +425,14 @@ def _saved_method(
         method.last4 = details.account_number[-4:]
         method.behaviour = _bank_outcome(details)
     return method
+
+
+def _saved_method_id(session: Session, intent: TestModeIntent) -> str | None:
+    """Return the method a payment saved, found by the id its key gives."""
+    method_id = f"pm_test_{_digest(intent.idempotency_key)}"
+    if session.get(TestModePaymentMethod, method_id) is None:
+        return None
+    return method_id
 
 
 def _method_details(method: TestModePaymentMethod) -> SavedMethodDetails:

@@ -22,7 +22,13 @@ from portal.models import (
     Subscription,
     SubscriptionStatus,
 )
-from tests.checkout.conftest import VALID_CARD, open_checkout, payments, text_of
+from tests.checkout.conftest import (
+    VALID_CARD,
+    checkout_token,
+    open_checkout,
+    payments,
+    text_of,
+)
 from tests.factories import make_link
 from tests.fixtures.app import build_app
 from tests.fixtures.smtp import smtp_server  # noqa: F401
@@ -137,6 +143,24 @@ def test_paying_monthly_link_starts_subscription(client, db, membership):
     assert subscription.saved_method is not None
     assert subscription.saved_method.last4 == "4242"
     assert "Nordlys Studio" in subscription.saved_method.consent_text
+
+
+def test_authenticated_card_starts_subscription_and_is_saved(client, db, membership):
+    submitted = subscribe(client, card_number="4000 0025 0000 3155")
+    authenticate_url = submitted.headers["Location"]
+    html = client.get(authenticate_url).get_data(as_text=True)
+    assert subscriptions(db) == []
+
+    approved = client.post(
+        authenticate_url, data={"token": checkout_token(html), "decision": "approve"}
+    )
+
+    assert approved.status_code == 303
+    [subscription] = subscriptions(db)
+    assert subscription.status is SubscriptionStatus.ACTIVE
+    assert subscription.periods[0].status is PeriodStatus.PAID
+    assert subscription.saved_method is not None
+    assert subscription.saved_method.last4 == "3155"
 
 
 def test_subscription_uses_attempt_key(client, db, membership):

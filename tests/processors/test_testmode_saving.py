@@ -196,3 +196,14 @@ def test_save_card_refuses_a_declined_card(processor, customer):
 def test_unknown_saved_method_is_reported(processor):
     with pytest.raises(InvalidPaymentDetails):
         processor.saved_method_details("pm_test_missing")
+
+
+def test_authenticated_payment_still_names_its_saved_method(processor, customer):
+    started = pay_and_save(processor, customer, card("4000002500003155"))
+
+    authenticated = processor.complete_action(started.id, approved=True)
+
+    assert started.status is PaymentStatus.REQUIRES_ACTION
+    assert authenticated.status is PaymentStatus.SUCCEEDED
+    assert authenticated.payment_method_id == started.payment_method_id
+    assert processor.retrieve(started.id).payment_method_id == started.payment_method_id
