@@ -6,9 +6,11 @@ from datetime import date
 from babel.dates import format_date
 from flask_babel import gettext as _
 
-from portal.documents.facts import card_brand_name
+from portal.billing.states import PENDING_CHARGE
+from portal.documents.facts import card_brand_name, local_date
 from portal.models import (
     BillingFrequency,
+    PeriodStatus,
     SavedPaymentMethod,
     Subscription,
     SubscriptionItem,
@@ -143,3 +145,34 @@ def period_end(subscription: Subscription) -> date | None:
 
 def _long_date(day: date | None, locale: str) -> str | None:
     return format_date(day, "long", locale=locale) if day else None
+
+
+@dataclass(frozen=True, slots=True)
+class UnpaidCharge:
+    """A billed period whose charge failed or waits for the customer's approval."""
+
+    amount: int  # minor units
+    period_starts_on: str  # long date in the customer's locale
+    retry_on: str | None  # long date of the next attempt, in the business's zone
+    needs_approval: bool  # the bank asked the customer to authenticate the charge
+
+
+def unpaid_charge(
+    subscription: Subscription, locale: str, timezone: str
+) -> UnpaidCharge | None:
+    """Describe the oldest period whose charge is still being collected, if any."""
+    pending = [
+        period for period in subscription.periods if period.status in PENDING_CHARGE
+    ]
+    if not pending:
+        return None
+    period = min(pending, key=lambda found: found.index)
+    retry_on = None
+    if period.next_attempt_at is not None:
+        retry_on = local_date(period.next_attempt_at, timezone, locale)
+    return UnpaidCharge(
+        amount=period.amount,
+        period_starts_on=_long_date(period.starts_on, locale),
+        retry_on=retry_on,
+        needs_approval=period.status is PeriodStatus.REQUIRES_ACTION,
+    )

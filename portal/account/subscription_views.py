@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from portal.account import blueprint, clock, records
 from portal.account.access import refused
 from portal.account.current import current_customer
-from portal.account.subscription_facts import method_label, summarise
+from portal.account.subscription_facts import method_label, summarise, unpaid_charge
 from portal.account.switches import section_or_404
 from portal.businesses import get_business
 from portal.database import get_session
@@ -56,10 +56,12 @@ def render_subscription(
     status: int = 200,
 ):
     business = get_business(get_session())
+    locale = known_locale(current_locale())
     page = render_template(
         "account/subscription.html",
         business=business,
-        summary=summarise(subscription, known_locale(current_locale())),
+        summary=summarise(subscription, locale),
+        unpaid=unpaid_charge(subscription, locale, business.timezone),
         subscription=subscription,
         method=method_label(subscription.saved_method),
         can_update_method=business.account_allows_method_update
