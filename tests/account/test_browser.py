@@ -135,6 +135,11 @@ def test_subscribe_sign_in_update_card_cancel(
 
     expect(page.get_by_role("heading", name="Your account")).to_be_visible()
     expect(page.locator("#account-email")).to_have_text("aino@example.com")
+    email_box = page.locator("#account-email").bounding_box()
+    sign_out_box = page.locator("#sign-out").bounding_box()
+    assert abs(email_box["y"] - sign_out_box["y"]) < email_box["height"], (
+        "the account bar should keep the email and the sign-out button on one row"
+    )
     expect(page.locator("#subscriptions .next-billing")).to_have_text(
         f"Next payment: €12.00 on {next_billing}"
     )
