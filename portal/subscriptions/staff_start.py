@@ -131,6 +131,9 @@ def start_for_staff(
             now=now,
             idempotency_key=request.idempotency_key,
         )
+        # When another request committed this key after the lookup above,
+        # start_subscription returns that subscription with its own created_at.
+        created = subscription.created_at == now
         session.commit()
     except IntegrityError:
         session.rollback()
@@ -140,6 +143,9 @@ def start_for_staff(
         logger.info("subscription %s already started with this key", existing.id)
         return StaffStartResult(existing, created=False)
 
+    if not created:
+        logger.info("subscription %s already started with this key", subscription.id)
+        return StaffStartResult(subscription, created=False)
     first_bill = None
     if subscription.anchor_date <= request.terms.today:
         first_bill = _bill_first_period(
