@@ -31,6 +31,7 @@ EDITABLE_FIELDS = (
     "accepted_currencies",
     "brand_color",
     "logo_url",
+    "quote_approval_threshold",
 )
 
 

@@ -152,3 +152,7 @@ class SettingsForm(BackOfficeForm):
         "Logo",
         validators=[Length(max=500), _check_with(_check_static_logo)],
     )
+    # Checked in the view, because the amount is in the business currency.
+    quote_approval_threshold = StringField(
+        "Quote approval threshold", validators=[Length(max=30)]
+    )

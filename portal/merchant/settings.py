@@ -20,6 +20,7 @@ from portal.merchant.forms import SettingsForm
 from portal.merchant.layout import business_or_none
 from portal.merchant.permissions import Permission
 from portal.models import Business
+from portal.quotes.approval import parse_threshold, threshold_text
 
 logger = logging.getLogger(__name__)
 
@@ -28,6 +29,9 @@ def _form_for(business: Business) -> SettingsForm:
     form = SettingsForm(formdata=None, obj=business)
     form.accepted_currencies.data = ", ".join(business.accepted_currencies)
     form.logo_url.data = business.logo_url or ""
+    form.quote_approval_threshold.data = threshold_text(
+        business.quote_approval_threshold, business.currency
+    )
     return form
 
 
@@ -50,7 +54,9 @@ def save_settings():
     if business is None:
         return _render_settings(None, None, 409)
     form = SettingsForm()
-    if not form.validate_on_submit():
+    valid = form.validate_on_submit()
+    threshold = _read_threshold(form, business.currency)
+    if not valid or form.quote_approval_threshold.errors:
         return _render_settings(business, form, 422)
 
     values = {
@@ -64,6 +70,7 @@ def save_settings():
         "logo_url": check_logo_url(
             form.logo_url.data or "", Path(current_app.static_folder or "static")
         ),
+        "quote_approval_threshold": threshold,
     }
     changes = apply_settings(business, values)
     session = get_session()
@@ -79,3 +86,13 @@ def save_settings():
         logger.info("business %s settings changed: %s", business.id, sorted(changes))
     flash("Settings saved." if changes else "Nothing was changed.", "success")
     return redirect(url_for("merchant.settings"))
+
+
+def _read_threshold(form: SettingsForm, currency: str) -> int | None:
+    """Read the quote approval threshold, adding a field error when it is invalid."""
+    field = form.quote_approval_threshold
+    try:
+        return parse_threshold(field.data or "", currency)
+    except ValueError as error:
+        field.errors = [*field.errors, str(error)]
+        return None

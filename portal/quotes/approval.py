@@ -1,6 +1,7 @@
 """Which quotes need an owner's or admin's approval before they are published."""
 
 from portal.models import Business, Quote, StaffRole
+from portal.money import parse_major, to_major
 
 APPROVER_ROLES = frozenset({StaffRole.OWNER, StaffRole.ADMIN})
 
@@ -28,3 +29,25 @@ def needs_approval(business: Business, quote: Quote) -> bool:
     if quote.currency != business.currency:
         return True
     return approval_amount(quote) > threshold
+
+
+def parse_threshold(text: str, currency: str) -> int | None:
+    """Read a threshold typed in major units of ``currency`` into minor units.
+
+    Empty text means no threshold. Raises ``ValueError``, with a message
+    naming the fix, for text that is not an amount or is negative.
+    """
+    text = text.strip()
+    if not text:
+        return None
+    amount = parse_major(text, currency)
+    if amount < 0:
+        raise ValueError(
+            f"{text} is negative. Enter 0 or more, or leave it empty for no approval."
+        )
+    return amount
+
+
+def threshold_text(threshold: int | None, currency: str) -> str:
+    """Format a stored threshold for the settings form, such as "5000.00"."""
+    return "" if threshold is None else str(to_major(threshold, currency))
