@@ -3,6 +3,11 @@
 import pytest
 
 from portal.models import PaymentStatus
+from portal.processors.base import (
+    InvalidPaymentDetails,
+    PaymentError,
+    PaymentMethodReference,
+)
 from portal.processors.stripe import StripeProcessor, read_settings
 from tests.fixtures.localstripe import LocalStripe, stripe_overrides
 from tests.processors.test_stripe import (
@@ -12,6 +17,8 @@ from tests.processors.test_stripe import (
     browser_card,
     pay,
 )
+
+ATTACH_DECLINED = "4000000000000002"  # localstripe declines saving this card
 
 
 @pytest.fixture
@@ -133,3 +140,115 @@ def test_off_session_charge_declined(processor, localstripe, customer):
 
     assert result.status is PaymentStatus.REQUIRES_PAYMENT_METHOD
     assert result.error_code == "card_declined"
+
+
+def save_card(processor, localstripe, customer, number, key="checkout-1"):
+    return processor.save_card(
+        customer=customer,
+        details=PaymentMethodReference(id=browser_card(localstripe, number)),
+        currency="eur",
+        idempotency_key=key,
+    )
+
+
+def test_card_saved_without_charge(processor, localstripe, customer):
+    result = save_card(processor, localstripe, customer, SUCCEEDS)
+
+    assert result.id.startswith("seti_")
+    assert result.status is PaymentStatus.SUCCEEDED
+    assert result.amount == 0
+    assert result.currency == "EUR"
+    assert result.payment_method_id.startswith("pm_")
+    [created] = localstripe.requests("/v1/setup_intents")
+    assert created["params"]["customer"] == customer
+    assert created["params"]["usage"] == "off_session"
+    assert created["idempotency_key"] == "checkout-1"
+    [confirmed] = localstripe.requests(f"/v1/setup_intents/{result.id}/confirm")
+    assert confirmed["params"]["payment_method"] == result.payment_method_id
+    assert confirmed["idempotency_key"] == "checkout-1-confirm"
+    assert localstripe.requests("/v1/payment_intents") == []
+
+
+def test_repeated_save_returns_first_setup(processor, localstripe, customer):
+    method = browser_card(localstripe, SUCCEEDS)
+    details = PaymentMethodReference(id=method)
+    first = processor.save_card(
+        customer=customer, details=details, currency="EUR", idempotency_key="k"
+    )
+
+    again = processor.save_card(
+        customer=customer, details=details, currency="EUR", idempotency_key="k"
+    )
+
+    assert again.id == first.id
+    assert len(localstripe.call("GET", "/v1/setup_intents")["data"]) == 1
+
+
+def test_card_save_needing_authentication(processor, localstripe, customer):
+    result = save_card(processor, localstripe, customer, AUTHENTICATES)
+
+    assert result.status is PaymentStatus.REQUIRES_ACTION
+    step = processor.authentication_step(result.id)
+    assert step.client_secret.startswith(result.id)
+    assert step.payment_method_id is None
+
+    # localstripe's Stripe.js confirms the SetupIntent again once the check passed.
+    localstripe.call(
+        "POST",
+        f"/v1/setup_intents/{result.id}/confirm",
+        {"client_secret": step.client_secret},
+    )
+    done = processor.complete_action(result.id, approved=False)
+
+    assert done.status is PaymentStatus.SUCCEEDED
+    assert done.payment_method_id == result.payment_method_id
+
+
+def test_card_save_failed_authentication(processor, localstripe, customer):
+    result = save_card(processor, localstripe, customer, AUTHENTICATES)
+    step = processor.authentication_step(result.id)
+
+    # localstripe's Stripe.js cancels the SetupIntent when the check fails.
+    localstripe.call(
+        "POST",
+        f"/v1/setup_intents/{result.id}/cancel",
+        {"client_secret": step.client_secret},
+    )
+    done = processor.retrieve(result.id)
+
+    assert done.status is PaymentStatus.REQUIRES_PAYMENT_METHOD
+    assert done.error_code == "authentication_failed"
+
+
+def test_unauthenticated_card_save_canceled(processor, localstripe, customer):
+    result = save_card(processor, localstripe, customer, AUTHENTICATES)
+
+    reversed_result = processor.reverse_payment(result.id)
+
+    assert reversed_result.status is PaymentStatus.CANCELED
+    stored = localstripe.call("GET", f"/v1/setup_intents/{result.id}")
+    assert stored["status"] == "canceled"
+
+
+def test_card_save_declined(processor, localstripe, customer):
+    with pytest.raises(PaymentError) as raised:
+        save_card(processor, localstripe, customer, ATTACH_DECLINED)
+
+    assert raised.value.code == "card_declined"
+
+
+def test_bank_account_not_saved_without_payment(processor, localstripe, customer):
+    method = localstripe.sepa_debit("DE89370400440532013000")
+
+    with pytest.raises(InvalidPaymentDetails) as raised:
+        processor.save_card(
+            customer=customer,
+            details=PaymentMethodReference(
+                id=method, allowed_kinds=frozenset({"card", "bank_debit"})
+            ),
+            currency="EUR",
+            idempotency_key="checkout-2",
+        )
+
+    assert raised.value.code == "card_required"
+    assert localstripe.requests("/v1/setup_intents") == []

@@ -40,6 +40,7 @@ from portal.processors.stripe.intents import (
     to_refund_result,
 )
 from portal.processors.stripe.settings import StripeSettings
+from portal.processors.stripe.setups import is_setup_intent, setup_to_intent_result
 
 logger = logging.getLogger(__name__)
 
@@ -185,6 +186,9 @@ class StripeProcessor:
         return self.retrieve(intent_id)
 
     def retrieve(self, intent_id: str) -> IntentResult:
+        """Read a PaymentIntent, or the SetupIntent of a checkout charging nothing."""
+        if is_setup_intent(intent_id):
+            return self._retrieve_setup(intent_id)
         with unavailable_on_failure("retrieve a payment"):
             try:
                 intent = self.client.v1.payment_intents.retrieve(
@@ -198,6 +202,11 @@ class StripeProcessor:
 
     def authentication_step(self, intent_id: str) -> AuthenticationStep:
         """Return what Stripe.js needs to authenticate the intent in the browser."""
+        if is_setup_intent(intent_id):
+            setup = self.retrieve_setup_intent(intent_id)
+            return AuthenticationStep(
+                client_secret=setup.client_secret, payment_method_id=None
+            )
         with unavailable_on_failure("retrieve a payment"):
             intent = self.client.v1.payment_intents.retrieve(intent_id).to_dict()
         method = None
@@ -209,6 +218,8 @@ class StripeProcessor:
 
     def reverse_payment(self, intent_id: str) -> IntentResult:
         """Cancel an intent that took no money yet, or refund a succeeded one."""
+        if is_setup_intent(intent_id):
+            return self._cancel_setup(intent_id)
         with unavailable_on_failure("reverse a payment"):
             intent = self.client.v1.payment_intents.retrieve(intent_id).to_dict()
             if intent["status"] in CANCELABLE:
@@ -327,6 +338,59 @@ class StripeProcessor:
             setup = self.client.v1.setup_intents.retrieve(setup_intent_id)
         return _setup_result(setup.to_dict())
 
+    def save_card(
+        self,
+        *,
+        customer: str,
+        details: PaymentMethodReference,
+        currency: str,
+        idempotency_key: str,
+    ) -> IntentResult:
+        """Save a card made in the browser to ``customer`` without charging it.
+
+        A SetupIntent is created and confirmed with the card. The result is
+        ``succeeded`` with the card in ``payment_method_id``, or
+        ``requires_action`` while the bank requires the buyer to authenticate
+        the card. Either way the result's id is the SetupIntent's. Raises
+        ``PaymentError`` for a declined card and ``InvalidPaymentDetails``
+        for a bank account, which is saved only with a payment.
+        """
+        method = self._payment_method(details.id)
+        if METHOD_KINDS.get(method["type"]) != "card":
+            raise InvalidPaymentDetails(
+                "Pay with a card: a bank account can be saved only with a payment.",
+                code="card_required",
+            )
+        params = {
+            "customer": customer,
+            "usage": "off_session",
+            "payment_method_types": ["card"],
+            "metadata": {
+                "kassa_idempotency_key": idempotency_key,
+                "kassa_currency": currency.upper(),
+            },
+        }
+        with unavailable_on_failure("save a payment method"):
+            setup = self.client.v1.setup_intents.create(
+                params, {"idempotency_key": idempotency_key}
+            )
+            try:
+                # NOTE: confirmed without use_stripe_sdk or a return_url, like the
+                # checkout's PaymentIntents. Stripe.js's handleNextAction then
+                # runs the check the bank requires; only localstripe tested it.
+                setup = self.client.v1.setup_intents.confirm(
+                    setup.id,
+                    {"payment_method": details.id},
+                    {"idempotency_key": f"{idempotency_key}-confirm"},
+                )
+            except stripe.CardError as error:
+                code = error_code(error_body(error), "card") or "card_declined"
+                logger.info("Stripe declined saving a card to %s: %s", customer, code)
+                raise PaymentError("The card was declined.", code=code) from error
+        result = setup_to_intent_result(setup.to_dict())
+        logger.info("Stripe setup intent %s is %s", result.id, result.status.value)
+        return result
+
     def saved_method_details(self, payment_method_id: str) -> SavedMethodDetails:
         method = self._payment_method(payment_method_id)
         kind = METHOD_KINDS.get(method["type"], "card")
@@ -338,6 +402,27 @@ class StripeProcessor:
             last4=details.get("last4"),
             exp_month=details.get("exp_month"),
             exp_year=details.get("exp_year"),
+        )
+
+    def _retrieve_setup(self, setup_intent_id: str) -> IntentResult:
+        with unavailable_on_failure("retrieve a saved payment method"):
+            try:
+                setup = self.client.v1.setup_intents.retrieve(setup_intent_id)
+            except stripe.InvalidRequestError as error:
+                raise PaymentError(
+                    "Unknown payment.", code="resource_missing"
+                ) from error
+        return setup_to_intent_result(setup.to_dict())
+
+    def _cancel_setup(self, setup_intent_id: str) -> IntentResult:
+        """Cancel a SetupIntent that has not saved its card yet."""
+        current = self._retrieve_setup(setup_intent_id)
+        if current.status is not PaymentStatus.REQUIRES_ACTION:
+            return current
+        with unavailable_on_failure("cancel saving a payment method"):
+            setup = self.client.v1.setup_intents.cancel(setup_intent_id)
+        return replace(
+            setup_to_intent_result(setup.to_dict()), status=PaymentStatus.CANCELED
         )
 
     def _payment_method(self, payment_method_id: str) -> dict:
