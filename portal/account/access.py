@@ -3,6 +3,7 @@
 from flask import Response, redirect, render_template, request, url_for
 
 from portal.account.current import current_customer
+from portal.account.next_page import requested_page
 
 # Views that work without a signed-in customer: signing in and out.
 PUBLIC_ENDPOINTS = frozenset(
@@ -20,7 +21,7 @@ def require_customer() -> Response | None:
     if request.endpoint in PUBLIC_ENDPOINTS:
         return None
     if current_customer() is None:
-        return redirect(url_for("account.sign_in"), 303)
+        return redirect(url_for("account.sign_in", next=requested_page()), 303)
     return None
 
 

@@ -32,6 +32,7 @@ from portal.account.current import (
     set_session_cookie,
 )
 from portal.account.emails import build_sign_in_message
+from portal.account.next_page import safe_next
 from portal.account.sessions import revoke_session, start_session
 from portal.account.sign_in_links import (
     LINK_LIFETIME,
@@ -79,26 +80,37 @@ def read_email(raw: str) -> tuple[str, str | None]:
     return email, None
 
 
-def _render_sign_in(email: str = "", error: str | None = None, status: int = 200):
+def _render_sign_in(
+    email: str = "",
+    error: str | None = None,
+    status: int = 200,
+    next_page: str | None = None,
+):
     business = get_business(get_session())
     page = render_template(
-        "account/sign_in.html", business=business, email=email, error=error
+        "account/sign_in.html",
+        business=business,
+        email=email,
+        error=error,
+        next_page=next_page,
     )
     return page, status
 
 
 @blueprint.get("/sign-in")
 def sign_in():
+    next_page = safe_next(request.args.get("next"))
     if current_customer() is not None:
-        return redirect(url_for("account.home"), 303)
-    return _render_sign_in()
+        return redirect(next_page or url_for("account.home"), 303)
+    return _render_sign_in(next_page=next_page)
 
 
 @blueprint.post("/sign-in")
 def request_sign_in_link():
+    next_page = safe_next(request.form.get("next"))
     email, error = read_email(request.form.get("email", ""))
     if error is not None:
-        return _render_sign_in(email, error, 422)
+        return _render_sign_in(email, error, 422, next_page)
 
     session = get_session()
     limits = sign_in_limits()
@@ -114,7 +126,7 @@ def request_sign_in_link():
             "try again.",
             minutes,
         )
-        return _render_sign_in(email, error, 429)
+        return _render_sign_in(email, error, 429, next_page)
     session.commit()
 
     # The message is built for unknown addresses too, and dropped, so that
@@ -123,7 +135,9 @@ def request_sign_in_link():
     token = result.token or secrets.token_urlsafe(32)
     message = build_sign_in_message(
         to=result.contact.email if result.contact is not None else email,
-        link_url=public_url(url_for("account.sign_in_link", token=token)),
+        link_url=public_url(
+            url_for("account.sign_in_link", token=token, next=next_page)
+        ),
         business=business,
         locale=current_locale(),
         minutes=LINK_MINUTES,
@@ -155,17 +169,24 @@ def sign_in_link(token: str):
     session = get_session()
     now = clock.now()
     state, link = find_link(session, token, now)
+    next_page = safe_next(request.args.get("next"))
     if request.method == "GET":
         if state is not LinkState.VALID:
             return _render_link_problem(state)
         business = get_business(session)
-        return render_template("account/confirm.html", business=business, token=token)
+        return render_template(
+            "account/confirm.html",
+            business=business,
+            token=token,
+            next_page=next_page,
+        )
 
+    landing = next_page or url_for("account.home")
     if state is LinkState.VALID and use_link(session, link, now):
         session_token_value = start_session(session, link.contact, now)
         session.commit()
         logger.info("contact %s signed in with link %s", link.contact_id, link.id)
-        response = redirect(url_for("account.home"), 303)
+        response = redirect(landing, 303)
         set_session_cookie(response, session_token_value)
         return response
 
@@ -173,7 +194,7 @@ def sign_in_link(token: str):
     customer = current_customer()
     if link is not None and customer is not None and customer.id == link.contact_id:
         # A second submit of the button that already signed this browser in.
-        return redirect(url_for("account.home"), 303)
+        return redirect(landing, 303)
     return _render_link_problem(
         state if state is not LinkState.VALID else LinkState.USED
     )
