@@ -12,7 +12,7 @@ from portal.invoices.drafts import LineDraft
 from portal.models import Quote, StaffRole
 from portal.quotes.publishing import publish_quote
 from tests.factories import make_business
-from tests.fixtures.staff import csrf_token
+from tests.fixtures.staff import csrf_token, sign_in
 from tests.quotes.builders import STAFF_ACTOR, buyer, make_quote
 
 TODAY = now_utc().date()
@@ -184,3 +184,15 @@ def test_saved_view_for_quotes(client, signed_in, quotes):
     assert response.status_code in (302, 303), response.get_data(as_text=True)[:500]
     page = client.get("/merchant/quotes").get_data(as_text=True)
     assert "Swedish quotes" in page
+
+
+def test_new_quote_button_for_sales(client, signed_in, app, quotes):
+    signed_in(StaffRole.VIEWER)
+    viewer_page = client.get("/merchant/quotes").get_data(as_text=True)
+
+    sales = app.test_client()
+    sign_in(sales, StaffRole.SALES)
+    sales_page = sales.get("/merchant/quotes").get_data(as_text=True)
+
+    assert 'id="new-record"' not in viewer_page
+    assert 'href="/merchant/quotes/new" id="new-record"' in sales_page
