@@ -41,15 +41,19 @@ def home():
             summarise(subscription, locale)
             for subscription in records.subscriptions(session, customer)
         ]
+    quotes = []
+    if business.account_shows_quotes:
+        for quote, signer in records.quotes_to_sign(
+            session, customer, now, business.timezone
+        ):
+            expires_on = format_date(quote.expires_on, "long", locale=locale)
+            quotes.append((quote, signer, expires_on))
     return render_template(
         "account/home.html",
         business=business,
         invoices=invoices,
         payments=payments,
         subscriptions=subscriptions,
-        # TODO: quotes waiting for the customer's signature are listed here
-        # once quotes exist; there is no quote model or quote page yet, so the
-        # section stays empty even when account_shows_quotes is on.
-        quotes=[],
+        quotes=quotes,
         billing_address=address_lines(contact_billing(customer), locale),
     )

@@ -4,8 +4,10 @@ Every loader filters by the contact's id, so a token or id of another
 customer's record finds nothing and the view answers 404.
 """
 
+from datetime import datetime
+
 from flask import abort
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from portal.models import (
@@ -14,8 +16,13 @@ from portal.models import (
     InvoiceStatus,
     Payment,
     PaymentStatus,
+    Quote,
+    QuoteSigner,
+    SignerRole,
     Subscription,
 )
+from portal.models.quotes import OPEN_STATUSES
+from portal.quotes.signing import closed_reason
 
 # Payments the customer has a receipt for: taken, or a bank debit settling.
 RECEIPT_STATUSES = (PaymentStatus.SUCCEEDED, PaymentStatus.PROCESSING)
@@ -62,6 +69,35 @@ def subscriptions(session: Session, contact: Contact) -> list[Subscription]:
             .order_by(Subscription.created_at.desc(), Subscription.id.desc())
         )
     )
+
+
+def quotes_to_sign(
+    session: Session, contact: Contact, now: datetime, timezone: str
+) -> list[tuple[Quote, QuoteSigner]]:
+    """Return open quotes that still wait for the customer's own signature.
+
+    The customer is matched to a buyer signer by email address, an inbox the
+    sign-in link proved they control. Each quote comes with that signer,
+    soonest expiry first.
+    """
+    rows = session.execute(
+        select(Quote, QuoteSigner)
+        .join(QuoteSigner, QuoteSigner.quote_id == Quote.id)
+        .where(
+            Quote.status.in_(OPEN_STATUSES),
+            QuoteSigner.role == SignerRole.BUYER,
+            func.lower(QuoteSigner.email) == contact.email.lower(),
+            QuoteSigner.signed_at.is_(None),
+            QuoteSigner.declined_at.is_(None),
+        )
+        .order_by(Quote.expires_on, Quote.id)
+        .limit(MAX_LISTED)
+    ).all()
+    return [
+        (quote, signer)
+        for quote, signer in rows
+        if closed_reason(quote, now, timezone) is None
+    ]
 
 
 def payment_or_404(session: Session, contact: Contact, token: str) -> Payment:
