@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from typing import Protocol
 
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import select
@@ -101,7 +102,7 @@ def form_of_invoice(invoice: Invoice) -> InvoiceForm:
             price_id=str(line.price_id or ""),
             quantity=str(line.quantity),
             unit_amount=str(to_major(line.unit_amount, currency)),
-            discount=_discount_text(line.discount_percent, line.discount, currency),
+            discount=discount_text(line.discount_percent, line.discount, currency),
         )
         lines[len(lines)] = row
     return InvoiceForm(values=values, lines=lines, fees=fees)
@@ -153,8 +154,15 @@ def remove_row(submitted: InvoiceForm, action: str) -> bool:
     return True
 
 
+class ContactFields(Protocol):
+    """A submitted form with contact fields: its values and its errors by field."""
+
+    values: dict[str, str]
+    errors: dict[str, str]
+
+
 def resolve_contact(
-    session: Session, submitted: InvoiceForm
+    session: Session, submitted: ContactFields
 ) -> Contact | ContactDetails | None:
     """Find the contact by id or email, or return a new one's details.
 
@@ -220,21 +228,21 @@ def to_draft(
     except CurrencyError:
         errors["currency"] = "Choose a currency from the list."
         return None
-    issue_date = _read_date(values, "issue_date", errors, required=True)
+    issue_date = read_date(values, "issue_date", errors, required=True)
     terms = _read_terms(values, errors)
     due_date = None
     if terms is NetTerms.CUSTOM:
-        due_date = _read_date(values, "due_date", errors, required=True)
+        due_date = read_date(values, "due_date", errors, required=True)
     locale = values.get("locale") or None
     if locale is not None and locale not in dict(LOCALES):
         errors["locale"] = "Choose a language from the list."
 
     lines = [
-        _read_line(index, submitted.lines[index], currency, errors)
+        read_line_row(index, submitted.lines[index], currency, errors)
         for index in filled_rows(submitted, "lines")
     ]
     fees = [
-        _read_fee(index, submitted.fees[index], currency, errors)
+        read_fee_row(index, submitted.fees[index], currency, errors)
         for index in filled_rows(submitted, "fees")
     ]
     if not lines and "lines" not in errors:
@@ -288,14 +296,14 @@ def filled_rows(submitted: InvoiceForm, kind: str) -> list[int]:
     ]
 
 
-def _read_line(
+def read_line_row(
     index: int, row: dict[str, str], currency: str, errors: dict[str, str]
 ) -> LineDraft:
     prefix = f"lines-{index}"
-    price_id = _read_id(row.get("price_id", ""), f"{prefix}-price_id", errors)
+    price_id = read_id(row.get("price_id", ""), f"{prefix}-price_id", errors)
     unit_amount = None
     if row.get("unit_amount") and price_id is None:
-        unit_amount = _read_amount(
+        unit_amount = read_amount(
             row["unit_amount"], currency, f"{prefix}-unit_amount", errors
         )
     quantity_text = row.get("quantity") or "1"
@@ -312,27 +320,27 @@ def _read_line(
         price_id=price_id,
         discount_percent=percent,
         discount_amount=amount_off,
-        tax_rate_id=_read_id(
+        tax_rate_id=read_id(
             row.get("tax_rate_id", ""), f"{prefix}-tax_rate_id", errors
         ),
     )
 
 
-def _read_fee(
+def read_fee_row(
     index: int, row: dict[str, str], currency: str, errors: dict[str, str]
 ) -> FeeDraft:
     prefix = f"fees-{index}"
-    amount = _read_amount(row.get("amount", ""), currency, f"{prefix}-amount", errors)
+    amount = read_amount(row.get("amount", ""), currency, f"{prefix}-amount", errors)
     return FeeDraft(
         description=row.get("description", ""),
         amount=amount if amount is not None else 0,
-        tax_rate_id=_read_id(
+        tax_rate_id=read_id(
             row.get("tax_rate_id", ""), f"{prefix}-tax_rate_id", errors
         ),
     )
 
 
-def _read_amount(
+def read_amount(
     text: str, currency: str, name: str, errors: dict[str, str]
 ) -> int | None:
     if not text:
@@ -361,11 +369,11 @@ def _read_discount(
             errors[name] = "Enter a percent above 0 and up to 100, such as 10%."
             return None, None
         return percent, None
-    amount = _read_amount(text, currency, name, errors)
+    amount = read_amount(text, currency, name, errors)
     return None, amount
 
 
-def _read_id(text: str, name: str, errors: dict[str, str]) -> int | None:
+def read_id(text: str, name: str, errors: dict[str, str]) -> int | None:
     if not text:
         return None
     if not text.isdigit() or len(text) > 18:
@@ -374,7 +382,7 @@ def _read_id(text: str, name: str, errors: dict[str, str]) -> int | None:
     return int(text)
 
 
-def _read_date(
+def read_date(
     values: dict[str, str], name: str, errors: dict[str, str], *, required: bool
 ) -> date | None:
     text = values.get(name, "")
@@ -397,7 +405,7 @@ def _read_terms(values: dict[str, str], errors: dict[str, str]) -> NetTerms:
         return NetTerms.NET_30
 
 
-def _discount_text(percent: Decimal | None, amount: int, currency: str) -> str:
+def discount_text(percent: Decimal | None, amount: int, currency: str) -> str:
     if percent is not None:
         return f"{percent.normalize():f}%"
     if amount:

@@ -268,7 +268,7 @@ def _form_context(submitted: QuoteForm, quote: Quote | None) -> dict[str, object
 
 def _draft_of(submitted: QuoteForm):
     session = get_session()
-    contact = resolve_contact(session, submitted)  # type: ignore[arg-type]
+    contact = resolve_contact(session, submitted)
     if contact is None:
         return None
     business = _business()

@@ -16,11 +16,11 @@ from werkzeug.datastructures import MultiDict
 
 from portal.contacts import ContactDetails
 from portal.merchant.invoice_form import (
-    _read_amount,
-    _read_date,
-    _read_fee,
-    _read_id,
-    _read_line,
+    read_amount,
+    read_date,
+    read_fee_row,
+    read_id,
+    read_line_row,
 )
 from portal.models import Contact, InstalmentDue, SignerRole
 from portal.money import CurrencyError, normalise_currency
@@ -168,15 +168,15 @@ def to_draft(
     except CurrencyError:
         errors["currency"] = "Choose a currency from the list."
         return None
-    expires_on = _read_date(values, "expires_on", errors, required=True)
-    discount_id = _read_id(values.get("discount_id", ""), "discount_id", errors)
+    expires_on = read_date(values, "expires_on", errors, required=True)
+    discount_id = read_id(values.get("discount_id", ""), "discount_id", errors)
 
     lines = [
-        _read_line(index, submitted.rows["lines"][index], currency, errors)
+        read_line_row(index, submitted.rows["lines"][index], currency, errors)
         for index in submitted.filled("lines")
     ]
     fees = [
-        _read_fee(index, submitted.rows["fees"][index], currency, errors)
+        read_fee_row(index, submitted.rows["fees"][index], currency, errors)
         for index in submitted.filled("fees")
     ]
     recurring = [
@@ -232,13 +232,13 @@ def _read_recurring(
     index: int, row: dict[str, str], errors: dict[str, str]
 ) -> RecurringDraft:
     prefix = f"recurring-{index}"
-    price_id = _read_id(row.get("price_id", ""), f"{prefix}-price_id", errors)
+    price_id = read_id(row.get("price_id", ""), f"{prefix}-price_id", errors)
     quantity = _read_quantity(row, prefix, errors)
     return RecurringDraft(
         price_id=price_id or 0,
         quantity=quantity,
         description=row.get("description", ""),
-        tax_rate_id=_read_id(
+        tax_rate_id=read_id(
             row.get("tax_rate_id", ""), f"{prefix}-tax_rate_id", errors
         ),
     )
@@ -269,7 +269,7 @@ def _read_signers(
     countersigners = []
     for index in submitted.filled("countersigners"):
         name = f"countersigners-{index}-staff_id"
-        staff_id = _read_id(
+        staff_id = read_id(
             submitted.rows["countersigners"][index].get("staff_id", ""),
             name,
             submitted.errors,
@@ -300,7 +300,7 @@ def _read_instalment(
     due_on = None
     if due is InstalmentDue.ON_DATE:
         date_errors: dict[str, str] = {}
-        due_on = _read_date(row, "due_on", date_errors, required=True)
+        due_on = read_date(row, "due_on", date_errors, required=True)
         if due_on is None:
             errors[f"{prefix}-due_on"] = date_errors["due_on"]
     return InstalmentInput(
@@ -322,5 +322,5 @@ def _read_share(
             errors[name] = "Enter a percent above 0 and up to 100, such as 50%."
             return None, None
         return percent, None
-    amount = _read_amount(text, currency, name, errors)
+    amount = read_amount(text, currency, name, errors)
     return None, amount

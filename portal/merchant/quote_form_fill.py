@@ -6,7 +6,7 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import object_session
 
-from portal.merchant.invoice_form import _discount_text
+from portal.merchant.invoice_form import discount_text
 from portal.merchant.quote_form import QuoteForm, empty_rows
 from portal.models import Business, OrderLineKind, Quote, TaxRate
 from portal.money import to_major
@@ -70,7 +70,7 @@ def form_of_quote(quote: Quote) -> QuoteForm:
             price_id=str(line.price_id or ""),
             quantity=str(line.quantity),
             unit_amount=str(to_major(line.unit_amount, currency)),
-            discount=_discount_text(line.discount_percent, line.discount, currency),
+            discount=discount_text(line.discount_percent, line.discount, currency),
         )
         rows["lines"][len(rows["lines"])] = row
     for line in quote.recurring_lines:
