@@ -74,19 +74,35 @@ def next_charge_amount(subscription: Subscription) -> int:
     NOTE: this prices the items the way an order is priced. The billing run
     decides the real amount, which can differ after a change with proration.
     """
+    unit_amounts = [item.unit_amount for item in subscription.items]
+    total = _period_total(subscription, unit_amounts)
+    return max(total - subscription.credit_balance, 0)
+
+
+def resubscribe_amount(subscription: Subscription) -> int:
+    """Return the minor units per period of a new subscription to the same items.
+
+    Resubscribing starts from the catalog's current prices, so this prices
+    each item at its price's unit amount today, with the same discount and tax.
+    """
+    unit_amounts = [item.price.unit_amount for item in subscription.items]
+    return _period_total(subscription, unit_amounts)
+
+
+def _period_total(subscription: Subscription, unit_amounts: list[int]) -> int:
     lines = [
         LineInput(
             description=item.description,
-            unit_amount=item.unit_amount,
+            unit_amount=unit_amount,
             quantity=item.quantity,
             tax=tax_rule(item.tax_rate),
         )
-        for item in subscription.items
+        for item, unit_amount in zip(subscription.items, unit_amounts, strict=True)
     ]
     if not lines:
         return 0
     totals = price_order(subscription.currency, lines, _discount_rule(subscription))
-    return max(totals.total - subscription.credit_balance, 0)
+    return totals.total
 
 
 def _discount_rule(subscription: Subscription) -> DiscountRule | None:

@@ -12,7 +12,12 @@ from flask_babel import gettext as _
 from portal.account import blueprint, clock, records
 from portal.account.access import refused
 from portal.account.current import current_customer
-from portal.account.subscription_facts import method_label, summarise, unpaid_charge
+from portal.account.subscription_facts import (
+    method_label,
+    resubscribe_amount,
+    summarise,
+    unpaid_charge,
+)
 from portal.account.switches import section_or_404
 from portal.businesses import get_business
 from portal.database import get_session
@@ -69,8 +74,30 @@ def render_subscription(
         message=message,
         reason=reason,
         reason_max_length=CANCEL_REASON_MAX_LENGTH,
+        resubscribe=_resubscribe_offer(subscription),
     )
     return page, status
+
+
+def _resubscribe_offer(subscription: Subscription) -> dict[str, object] | None:
+    """Describe what subscribing again costs and how it is paid, once canceled.
+
+    This mirrors ``resubscribe``: the saved card is charged when the canceled
+    subscription charged one that is still saved, and otherwise an invoice is
+    emailed.
+    """
+    if subscription.status is not SubscriptionStatus.CANCELED:
+        return None
+    method = subscription.saved_method
+    charged = (
+        subscription.collection is CollectionMethod.AUTOMATIC
+        and method is not None
+        and method.removed_at is None
+    )
+    return {
+        "amount": resubscribe_amount(subscription),
+        "method": method_label(method) if charged else None,
+    }
 
 
 @blueprint.get("/subscriptions/<token>")
