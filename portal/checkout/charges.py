@@ -32,8 +32,7 @@ from portal.models import (
     PaymentLink,
 )
 from portal.money import format_money
-from portal.processors.base import MAX_AMOUNT, Processor
-from portal.processors.stripe import StripeProcessor
+from portal.processors.base import MAX_AMOUNT
 
 
 class ChargeRejected(Exception):
@@ -69,7 +68,6 @@ class Charge:
 
 def link_charge(
     session: Session,
-    processor: Processor,
     link: PaymentLink,
     submission: CheckoutSubmission,
     locale: str,
@@ -98,21 +96,6 @@ def link_charge(
     charged = items_charged_now(link, plan)
     totals = price_link(link, submission.selection.quantities, discount, charged)
     _check_limit(totals.total, link.currency, locale)
-    if (
-        plan is not None
-        and totals.total == 0
-        and isinstance(processor, StripeProcessor)
-    ):
-        # TODO: save the card with a SetupIntent that Stripe.js confirms, so
-        # that a trial or a later start needs no payment today with Stripe.
-        raise ChargeRejected(
-            _(
-                "This subscription cannot be started online yet. Contact "
-                "%(business)s to subscribe.",
-                business=get_business(session).name,
-            ),
-            unavailable=True,
-        )
     if discount is not None and not reserve_redemption(session, discount):
         raise ChargeRejected(
             _("The code %(code)s has been used up.", code=discount.code),

@@ -34,6 +34,9 @@ def payment_error_message(code: str | None, fallback: str | None = None) -> str:
             "in a moment."
         ),
         "payment_method_missing": _("Enter your payment details again."),
+        "card_required": _(
+            "Pay with a card: a bank account can be saved only with a payment."
+        ),
         "payment_method_not_allowed": _(
             "This payment method is not accepted here. Choose another one."
         ),

@@ -39,7 +39,9 @@ def payment_element(
 
     Also adds Stripe.js's sources to this response's CSP, so only pages that
     show the element allow them. ``amount`` is in minor units, as Stripe.js
-    takes it.
+    takes it. A method saved with nothing to pay today puts the element in
+    setup mode, for a card only, because a bank account is saved only with
+    a payment.
     """
     processor = stripe_processor()
     if processor is None:
@@ -47,13 +49,16 @@ def payment_element(
     settings = processor.settings
     allow_sources(csp_sources(settings))
     locale = current_locale()
+    setup = save_method and amount == 0
+    method_types = payment_method_types(currency, allow_bank_debit and not setup)
     return {
         "publishable_key": settings.publishable_key,
         "js_url": settings.js_url,
         "live_mode": settings.live_mode,
         "amount": amount,
         "currency": currency.lower(),
-        "payment_method_types": payment_method_types(currency, allow_bank_debit),
+        "mode": "setup" if setup else "payment",
+        "payment_method_types": method_types,
         "locale": locale if locale in STRIPE_LOCALES else "auto",
         "save_method": save_method,
         "consent_text": consent_text() if save_method else "",

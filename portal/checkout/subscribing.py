@@ -7,6 +7,7 @@ second try after an error finds the subscription made the first time.
 """
 
 import logging
+from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import gettext as _
@@ -16,6 +17,7 @@ from werkzeug.datastructures import MultiDict
 
 from portal.businesses import get_business
 from portal.checkout.form import read_selection
+from portal.checkout.messages import payment_error_message
 from portal.checkout.saving import Consent, find_customer, remember_method
 from portal.checkout.stripe_payment import consent_text
 from portal.checkout.subscription_plan import (
@@ -34,10 +36,13 @@ from portal.models import (
 )
 from portal.processors.base import (
     CardDetails,
+    IntentResult,
     PaymentError,
+    PaymentMethodReference,
     Processor,
     SavedMethodDetails,
 )
+from portal.processors.stripe import StripeProcessor
 from portal.subscriptions.starting import (
     StartError,
     StartLine,
@@ -167,22 +172,50 @@ def _checkout_customer(
     )
 
 
+@dataclass(frozen=True, slots=True)
+class CardSave:
+    """The outcome of saving a card without a charge: exactly one field is set."""
+
+    saved: SavedMethodDetails | None = None
+    # The SetupIntent, in requires_action, while the bank requires the buyer
+    # to authenticate the card before Stripe saves it.
+    pending: IntentResult | None = None
+
+
 def save_card_now(
-    processor: Processor, details: object, customer: str, attempt_key: str
-) -> SavedMethodDetails:
+    processor: Processor,
+    details: object,
+    customer: str,
+    attempt_key: str,
+    currency: str,
+) -> CardSave:
     """Save the buyer's card without charging it, for a subscription due later.
 
-    Raises ``PaymentError`` for a bank account, which is saved only with a
-    payment, and for a card that the processor declines.
+    Test mode saves the typed card at once. With Stripe the card comes from
+    Stripe.js and is saved with a SetupIntent, which may first need the
+    buyer to authenticate. Raises ``PaymentError`` for a bank account, which
+    is saved only with a payment, and for a card that the processor declines.
     """
+    key = f"checkout-{attempt_key}"
+    if isinstance(details, PaymentMethodReference) and isinstance(
+        processor, StripeProcessor
+    ):
+        result = processor.save_card(
+            customer=customer, details=details, currency=currency, idempotency_key=key
+        )
+        if result.status is PaymentStatus.REQUIRES_ACTION:
+            return CardSave(pending=result)
+        if result.status is not PaymentStatus.SUCCEEDED:
+            code = result.error_code or "card_declined"
+            raise PaymentError(payment_error_message(code), code=code)
+        return CardSave(saved=processor.saved_method_details(result.payment_method_id))
     if not isinstance(details, CardDetails):
         raise PaymentError(
             _("Pay with a card: a bank account can be saved only with a payment."),
             code="card_required",
         )
-    return processor.save_card(
-        customer=customer, details=details, idempotency_key=f"checkout-{attempt_key}"
-    )
+    found = processor.save_card(customer=customer, details=details, idempotency_key=key)
+    return CardSave(saved=found)
 
 
 def subscription_of_payment(session: Session, payment: Payment) -> Subscription | None:

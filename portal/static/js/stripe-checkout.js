@@ -3,7 +3,8 @@
 // turned into a PaymentMethod by Stripe.js. Then the form is submitted with
 // only that PaymentMethod's id, and the server confirms the payment with it.
 // Nothing is charged until the server does so, with the checkout's
-// idempotency key.
+// idempotency key. A subscription that charges nothing today runs the
+// element in setup mode, and the server saves the card with a SetupIntent.
 const container = document.getElementById("stripe-payment");
 if (container) {
   setUpStripePayment(container);
@@ -14,16 +15,20 @@ function setUpStripePayment(container) {
   const methodField = document.getElementById("payment_method");
   const errorText = document.getElementById("stripe-error");
   const stripe = Stripe(container.dataset.publishableKey);
+  const setupMode = container.dataset.mode === "setup";
   const options = {
-    mode: "payment",
-    amount: Number(container.dataset.amount),
+    mode: setupMode ? "setup" : "payment",
     currency: container.dataset.currency,
     paymentMethodCreation: "manual",
     paymentMethodTypes: container.dataset.paymentMethodTypes.split(","),
     locale: container.dataset.locale,
   };
-  if (container.dataset.saveMethod) {
-    options.setupFutureUsage = "off_session";
+  // Setup mode takes no amount, and it saves the card for later charges.
+  if (!setupMode) {
+    options.amount = Number(container.dataset.amount);
+    if (container.dataset.saveMethod) {
+      options.setupFutureUsage = "off_session";
+    }
   }
   const elements = stripe.elements(options);
   elements.create("payment").mount("#payment-element");
@@ -32,7 +37,7 @@ function setUpStripePayment(container) {
   // Element shows what the buyer agrees to pay, so it follows.
   document.body.addEventListener("htmx:afterSwap", () => {
     const amount = payableAmount(form, container);
-    if (amount > 0) {
+    if (!setupMode && amount > 0) {
       elements.update({ amount });
     }
   });
@@ -40,9 +45,11 @@ function setUpStripePayment(container) {
   form.addEventListener("submit", async (event) => {
     const submitter = event.submitter;
     const paying = !submitter || submitter.value === "pay";
-    // Summary updates post as before, and an order with nothing to pay, or a
-    // second pass with the PaymentMethod already in the form, goes as it is.
-    if (!paying || methodField.value || payableAmount(form, container) === 0) {
+    // Summary updates post as before, and an order with nothing to pay or
+    // save, or a second pass with the PaymentMethod already in the form, goes
+    // as it is.
+    const nothingToPay = payableAmount(form, container) === 0 && !setupMode;
+    if (!paying || methodField.value || nothingToPay) {
       return;
     }
     event.preventDefault();
