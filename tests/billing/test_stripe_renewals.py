@@ -488,3 +488,38 @@ def test_renewal_charges_method_saved_at_checkout(
         PeriodStatus.PAID,
         PeriodStatus.PAID,
     ]
+
+
+def test_trial_card_declined_at_trial_end(app, db, business, localstripe, smtp_server):
+    price = recurring_price(db, 1900)
+    make_link(db, slug="trial", items=[{"price": price}], trial_days=14)
+    db.commit()
+    client = app.test_client()
+    page = client.get("/pay/trial").get_data(as_text=True)
+    token = page.split('name="token" value="', 1)[1].split('"', 1)[0]
+    form = {
+        "action": "pay",
+        "token": token,
+        "email": "aino@example.com",
+        "name": "Aino Virtanen",
+        "payment_method": localstripe.card(DECLINED_WHEN_CHARGED),
+        "save_payment_method": "yes",
+    }
+    assert client.post("/pay/trial", data=form).status_code == 303
+    subscription = db.scalars(select(Subscription)).one()
+    assert subscription.status is SubscriptionStatus.TRIALING
+    assert localstripe.requests("/v1/payment_intents") == []
+
+    summary = run(app, subscription.next_billing_date)
+
+    assert summary.failed == 1
+    [renewal] = localstripe.requests("/v1/payment_intents")
+    assert renewal["params"]["off_session"] == "true"
+    assert renewal["params"]["payment_method"] == form["payment_method"]
+    [period] = periods_of(db, subscription)
+    assert period.status is PeriodStatus.FAILED
+    db.refresh(subscription)
+    assert subscription.status is SubscriptionStatus.PAST_DUE
+    assert subjects(smtp_server)[-1] == (
+        "Your payment to Nordlys Studio failed: update your payment method"
+    )
