@@ -12,16 +12,17 @@ from portal.businesses import get_business
 from portal.database import new_session, now_utc
 
 
-@click.group("billing", cls=AppGroup, help="Subscription billing.")
+@click.group("billing", cls=AppGroup, help="Subscription and quote instalment billing.")
 def billing_group() -> None:
     pass
 
 
 @billing_group.command(
     "run",
-    help="Bill every subscription period, retry and renewal reminder due by "
-    "today, catching up on days the run missed. Running it again bills "
-    "nothing twice, and several hosts may run it at once on PostgreSQL.",
+    help="Bill every subscription period, quote instalment, retry and renewal "
+    "reminder due by today, catching up on days the run missed. Running it "
+    "again bills nothing twice, and several hosts may run it at once on "
+    "PostgreSQL.",
 )
 @click.option(
     "--as-of",
@@ -45,8 +46,8 @@ def run_command(as_of) -> None:
     click.echo(summary.line())
     if summary.errors:
         raise click.ClickException(
-            "Some subscriptions could not be billed; see the log. The next run "
-            "tries them again."
+            "Some subscriptions or quotes could not be billed; see the log. The "
+            "next run tries them again."
         )
 
 

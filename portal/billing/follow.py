@@ -45,8 +45,13 @@ def follow_payment(session: Session, payment: Payment, *, actor: str) -> None:
 
     A payment that charged no period is left alone. A bank debit that fails
     after it was processing schedules a retry, and the customer is emailed
-    after the caller commits.
+    after the caller commits. The quote instalment that the payment charged,
+    if any, follows it as well.
     """
+    # Imported here because the instalment modules import this one.
+    from portal.billing.instalment_follow import follow_instalment_payment
+
+    follow_instalment_payment(session, payment, actor=actor)
     period = session.scalars(
         select(SubscriptionPeriod).where(SubscriptionPeriod.payment_id == payment.id)
     ).first()
@@ -119,10 +124,17 @@ def _fail_settled_debit(
 
 
 def send_after_commit(
-    session: Session, subscription_id: int, message: EmailMessage
+    session: Session,
+    record_id: int,
+    message: EmailMessage,
+    *,
+    about: str = "the failed renewal of subscription",
 ) -> None:
-    """Send ``message`` once the session's transaction commits; drop it on rollback."""
-    session.info.setdefault(_PENDING_EMAILS, []).append((subscription_id, message))
+    """Send ``message`` once the session's transaction commits; drop it on rollback.
+
+    ``about`` and ``record_id`` name the email in the log if sending fails.
+    """
+    session.info.setdefault(_PENDING_EMAILS, []).append((about, record_id, message))
     if not event.contains(session, "after_commit", _send_pending):
         event.listen(session, "after_commit", _send_pending)
         event.listen(session, "after_rollback", _drop_pending)
@@ -130,14 +142,11 @@ def send_after_commit(
 
 def _send_pending(session: Session) -> None:
     pending = session.info.pop(_PENDING_EMAILS, [])
-    for subscription_id, message in pending:
+    for about, record_id, message in pending:
         try:
             send_message(message)
         except (MailDeliveryError, MailConfigError, OSError):
-            logger.exception(
-                "emailing the failed renewal of subscription %s failed",
-                subscription_id,
-            )
+            logger.exception("emailing %s %s failed", about, record_id)
 
 
 def _drop_pending(session: Session) -> None:

@@ -6,8 +6,8 @@ session and transactions. ``bill_due`` runs every biller in ``BILLERS``, so
 another kind of due item joins the run by adding a biller there.
 
 Run it from cron with ``flask --app wsgi billing run``. It is idempotent,
-because a period is written once per index, and several runners may share
-the work on PostgreSQL.
+because a period is written once per index and an instalment is charged
+once per attempt, and several runners may share the work on PostgreSQL.
 """
 
 import logging
@@ -17,6 +17,7 @@ from typing import Protocol
 
 from sqlalchemy.orm import Session
 
+from portal.billing.instalments import InstalmentBiller
 from portal.billing.renewals import bill_steps, bill_subscription, due_subscriptions
 from portal.billing.summary import RunSummary
 from portal.processors.base import Processor
@@ -67,7 +68,7 @@ class SubscriptionBiller:
         bill_steps(session, processor, item_id, as_of, summary, skip_locked=True)
 
 
-BILLERS: list[Biller] = [SubscriptionBiller()]
+BILLERS: list[Biller] = [SubscriptionBiller(), InstalmentBiller()]
 
 
 def bill_due(

@@ -1,4 +1,8 @@
-"""What one billing run did, counted for the command line's summary."""
+"""What one billing run did, counted for the command line's summary.
+
+Charges, failures and invoices count subscription periods and quote
+instalments alike.
+"""
 
 from dataclasses import dataclass
 
@@ -10,13 +14,14 @@ def _count(number: int, singular: str, plural: str) -> str:
 @dataclass
 class RunSummary:
     periods_billed: int = 0  # new periods written
+    instalments_billed: int = 0  # quote instalments that came due and got an invoice
     charged: int = 0  # charges that succeeded or are processing, retries included
     failed: int = 0  # charges that failed, retries included
     requires_action: int = 0  # charges held for the customer's authentication
-    invoiced: int = 0  # invoices issued for periods
+    invoiced: int = 0  # invoices emailed for the customer to pay by link
     reminders: int = 0  # renewal reminders sent
     ended: int = 0  # subscriptions that stopped renewing: canceled or unpaid
-    errors: int = 0  # subscriptions or items left for the next run after an error
+    errors: int = 0  # subscriptions or quotes left for the next run after an error
 
     def add(self, other: "RunSummary") -> None:
         for name in self.__dataclass_fields__:
@@ -24,8 +29,12 @@ class RunSummary:
 
     def line(self) -> str:
         """Describe the run in one line, such as for the end of ``billing run``."""
+        billed = _count(self.periods_billed, "period", "periods")
+        if self.instalments_billed:
+            instalments = _count(self.instalments_billed, "instalment", "instalments")
+            billed = f"{billed} and {instalments}"
         text = (
-            f"Billed {_count(self.periods_billed, 'period', 'periods')}: "
+            f"Billed {billed}: "
             f"{self.charged} charged, {self.failed} failed, "
             f"{self.requires_action} awaiting authentication, "
             f"{self.invoiced} invoiced; "

@@ -87,6 +87,8 @@ class InstalmentStatus(StrEnum):
     PENDING = "pending"  # not yet due
     INVOICED = "invoiced"  # an invoice with a pay link was emailed
     PROCESSING = "processing"  # a bank debit that has not settled yet
+    # An off-session charge that the customer's bank holds for authentication.
+    REQUIRES_ACTION = "requires_action"
     PAID = "paid"
     FAILED = "failed"  # the charge failed and a retry is scheduled
     UNCOLLECTIBLE = "uncollectible"  # retries ran out

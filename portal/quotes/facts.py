@@ -197,6 +197,7 @@ def instalment_status_label(status: InstalmentStatus) -> str:
         InstalmentStatus.PENDING: _("Not paid yet"),
         InstalmentStatus.INVOICED: _("Invoiced"),
         InstalmentStatus.PROCESSING: _("Processing"),
+        InstalmentStatus.REQUIRES_ACTION: _("Waiting for your confirmation"),
         InstalmentStatus.PAID: _("Paid"),
         InstalmentStatus.FAILED: _("Payment failed"),
         InstalmentStatus.UNCOLLECTIBLE: _("Not collected"),

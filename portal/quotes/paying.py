@@ -197,6 +197,7 @@ def follow_instalment_invoice(
     quote = instalment.quote
     instalment.status = InstalmentStatus.PAID
     instalment.payment_id = invoice.payment_id
+    instalment.next_attempt_at = None
     append_event(
         session,
         quote,

@@ -70,11 +70,14 @@ def publish_quote(
     expires_on: date | None = None,
     terms: str = "Payment within the schedule below.\nWork starts on acceptance.",
     locale: str | None = None,
+    currency: str = "EUR",
+    unit_amount: int = 50000,
 ) -> Quote:
     """Add and commit a published quote: two consulting days at 500.00 EUR + 24% VAT.
 
     ``countersigners`` are the names of staff members added as countersigners
-    after the buyers.
+    after the buyers. ``currency`` and ``unit_amount`` (minor units) change
+    the price of a day.
     """
     business_of(db)
     contact = upsert_contact(
@@ -90,18 +93,18 @@ def publish_quote(
     )
     vat = make_tax_rate(db, "VAT", "24")
     totals = price_order(
-        "EUR",
+        currency,
         [
             LineInput(
                 description="Consulting day",
-                unit_amount=50000,
+                unit_amount=unit_amount,
                 quantity=2,
                 tax=tax_rule(vat),
             )
         ],
     )
     order = Order(
-        currency="EUR",
+        currency=currency,
         subtotal=totals.subtotal,
         discount_total=totals.discount,
         fee_total=totals.fee_total,
@@ -120,7 +123,7 @@ def publish_quote(
         contact=contact,
         title="Website redesign",
         status=QuoteStatus.DRAFT,
-        currency="EUR",
+        currency=currency,
         order=order,
         terms=terms,
         cover_text="Thank you for the meeting.\nHere is our offer.",
@@ -166,7 +169,7 @@ def publish_quote(
         )
         for part in parts
     ]
-    amounts = split_total(order.total, "EUR", inputs) if parts else []
+    amounts = split_total(order.total, currency, inputs) if parts else []
     for index, (part, amount) in enumerate(zip(inputs, amounts, strict=True)):
         quote.instalments.append(
             QuoteInstalment(
