@@ -32,6 +32,7 @@ from portal.account.current import (
     set_session_cookie,
 )
 from portal.account.emails import build_sign_in_message
+from portal.account.link_host import request_host_trusted
 from portal.account.next_page import safe_next
 from portal.account.sessions import revoke_session, start_session
 from portal.account.sign_in_links import (
@@ -144,7 +145,14 @@ def request_sign_in_link():
     )
     page = render_template("account/link_sent.html", business=business, email=email)
     response = make_response(page)
-    if result.token is not None:
+    if result.token is not None and not request_host_trusted():
+        # The page stays the same, so the sender learns nothing either way.
+        logger.error(
+            "sign-in link of contact %s not sent because the request's host "
+            "is not trusted: set KASSA_PUBLIC_URL to the site's address",
+            result.contact.id,
+        )
+    elif result.token is not None:
         app = current_app._get_current_object()
         contact_id = result.contact.id
         response.call_on_close(lambda: _send_after_response(app, message, contact_id))
