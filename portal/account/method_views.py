@@ -29,6 +29,7 @@ from portal.checkout.tokens import InvalidCheckoutToken, issue_token, read_token
 from portal.database import get_session
 from portal.extensions import client_address
 from portal.invoices.status import local_today
+from portal.models import SubscriptionStatus
 from portal.processors import get_processor
 from portal.processors.base import PaymentError, ProcessorUnavailable
 from portal.processors.stripe.browser import csp_sources
@@ -78,6 +79,13 @@ def payment_method(token: str):
                 business=business.name,
             ),
         )
+    if subscription.status is SubscriptionStatus.CANCELED:
+        # Reached from an older failed-payment email after the retries ran out.
+        flash(
+            _("This subscription has ended, so its payment method cannot change."),
+            "error",
+        )
+        return redirect(url_for("account.subscription", token=subscription.token), 303)
     if not method_update_allowed(subscription):
         return refused(
             business,

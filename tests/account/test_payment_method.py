@@ -4,7 +4,7 @@ import re
 
 from sqlalchemy import select
 
-from portal.models import SavedPaymentMethod, Subscription
+from portal.models import SavedPaymentMethod, Subscription, SubscriptionStatus
 from tests.account.conftest import make_subscription, save_method
 
 FIELD = re.compile(r'name="(csrf_token|token)" value="([^"]+)"')
@@ -104,3 +104,25 @@ def test_token_of_other_subscription_rejected(aino_client, db, aino):
     )
 
     assert response.status_code == 400
+
+
+def test_ended_subscription_sends_to_its_page(aino_client, db, aino):
+    subscription = make_subscription(
+        db,
+        aino,
+        saved_method=save_method(db, aino),
+        status=SubscriptionStatus.CANCELED,
+        next_billing_date=None,
+    )
+    db.commit()
+    path = f"/account/subscriptions/{subscription.token}/payment-method"
+
+    response = aino_client.get(path)
+
+    assert response.status_code == 303
+    assert (
+        response.headers["Location"] == f"/account/subscriptions/{subscription.token}"
+    )
+    page = aino_client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "This subscription has ended, so its payment method cannot change." in page
+    assert 'id="resubscribe"' in page
