@@ -288,3 +288,18 @@ def test_unpaid_quote_statuses_skipped(app, client, db):
     db.expire_all()
     assert quote.instalments[1].status is InstalmentStatus.PENDING
     assert summary.instalments_billed == 0
+
+
+def test_cli_summary_counts_instalments(app, client, db):
+    quote = accepted_quote(app, client, db)
+    due_on = quote.instalments[1].due_on
+    runner = app.test_cli_runner()
+
+    result = runner.invoke(args=["billing", "run", "--as-of", due_on.isoformat()])
+
+    assert result.exit_code == 0, result.output
+    [line] = result.output.splitlines()
+    assert "0 periods and 1 instalment" in line
+    assert "1 charged, 0 failed, 0 awaiting authentication, 0 invoiced" in line
+    db.expire_all()
+    assert quote.status is QuoteStatus.PAID
