@@ -7,7 +7,13 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from portal.checkout.payments import authenticate_payment
-from portal.models import InstalmentStatus, InvoiceStatus, PaymentStatus, QuoteStatus
+from portal.models import (
+    InstalmentStatus,
+    InvoiceStatus,
+    PaymentStatus,
+    QuoteStatus,
+    StaffRole,
+)
 from tests.billing.quote_instalments import (
     DECLINED_LATER,
     accepted_quote,
@@ -320,3 +326,17 @@ def test_jpy_failure_emails_yen_amount(app, client, db, smtp_server):
     assert staff.message["Subject"] == (
         f"Instalment payment failed: ¥86,800 of quote {quote.number}"
     )
+
+
+def test_staff_page_shows_failed_instalment(app, client, db, signed_in):
+    quote = accepted_quote(app, client, db, card=DECLINED_LATER)
+    second = quote.instalments[1]
+    run(app, second.due_on)
+    signed_in(StaffRole.VIEWER)
+
+    page = client.get(f"/merchant/quotes/{quote.id}").get_data(as_text=True)
+
+    db.expire_all()
+    assert "Payment failed, retry scheduled" in page
+    assert "1 charge attempts, next" in page
+    assert second.invoice.number in page
