@@ -266,6 +266,8 @@ def _collect(context: _Context, instalment: QuoteInstalment) -> None:
     """
     session, quote, business = context.session, context.quote, context.business
     processor = context.processor
+    if instalment.status in RETRYING:
+        context.step.summary.retries += 1
     held = _held_payment(instalment)
     released = None
     if held is not None:

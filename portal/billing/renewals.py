@@ -384,6 +384,7 @@ def _bill_period(context: _Context, moment: datetime) -> None:
 def _retry(context: _Context, period: SubscriptionPeriod, moment: datetime) -> None:
     """Charge a failed period again, after releasing a charge still held for it."""
     session, subscription = context.session, context.subscription
+    context.step.summary.retries += 1
     held_payment = _held_payment(period)
     released = None
     if held_payment is not None:
@@ -457,26 +458,21 @@ def _give_up_held(
         final_status=subscription.status if ended else None,
     )
     collection = Collection(PeriodStatus.UNCOLLECTIBLE, failure=failure, ended=ended)
-    _follow_collection(context, period, collection, counted=False)
+    _follow_collection(context, period, collection)
 
 
 def _follow_collection(
-    context: _Context,
-    period: SubscriptionPeriod,
-    collection: Collection,
-    *,
-    counted: bool = True,
+    context: _Context, period: SubscriptionPeriod, collection: Collection
 ) -> None:
     """Count a charge's outcome and queue its emails for after the commit."""
     summary, after_commit = context.step.summary, context.step.after_commit
     payment = collection.payment
-    if counted:
-        if collection.status in (PeriodStatus.PAID, PeriodStatus.PROCESSING):
-            summary.charged += 1
-        elif collection.status is PeriodStatus.REQUIRES_ACTION:
-            summary.requires_action += 1
-        else:
-            summary.failed += 1
+    if collection.status in (PeriodStatus.PAID, PeriodStatus.PROCESSING):
+        summary.charged += 1
+    elif collection.status is PeriodStatus.REQUIRES_ACTION:
+        summary.requires_action += 1
+    else:
+        summary.failed += 1
     if collection.ended:
         summary.ended += 1
     if collection.receipt and payment is not None:
