@@ -38,8 +38,10 @@ from portal.billing.invoicing import add_period_invoice, issue_period_invoice
 from portal.billing.pricing import period_order
 from portal.billing.reminders import (
     REMINDED_FREQUENCIES,
+    REMINDED_STATUSES,
     reminder_due,
     renewal_amount,
+    trial_ending,
 )
 from portal.billing.retries import retry_days
 from portal.billing.schedule import billing_date
@@ -127,7 +129,7 @@ def due_subscriptions(session: Session, as_of: date) -> list[int]:
                     Subscription.next_billing_date <= as_of,
                 ),
                 and_(
-                    Subscription.status == SubscriptionStatus.ACTIVE,
+                    Subscription.status.in_(REMINDED_STATUSES),
                     Subscription.frequency.in_(REMINDED_FREQUENCIES),
                     Subscription.next_billing_date <= horizon,
                     or_(
@@ -495,11 +497,14 @@ def _remind(context: _Context) -> None:
     previous = subscription.reminded_period
     renews_on = subscription.next_billing_date
     amount = renewal_amount(subscription)
+    trial_ends = trial_ending(subscription)
     subscription.reminded_period = index
 
     def send() -> None:
         try:
-            send_renewal_reminder(subscription, business, renews_on, amount)
+            send_renewal_reminder(
+                subscription, business, renews_on, amount, trial_ends=trial_ends
+            )
         except (MailDeliveryError, MailConfigError, OSError):
             logger.exception(
                 "emailing the renewal reminder of subscription %s failed",

@@ -64,7 +64,8 @@ class SubscriptionSettingsForm(BackOfficeForm):
         ],
     )
     renewal_reminder_days = IntegerField(
-        "Remind customers this many days before a yearly or longer renewal",
+        "Remind customers this many days before a yearly or longer renewal, "
+        "or before its first charge after a free trial",
         validators=[
             InputRequired(f"Enter a number of days from 0 to {MAX_REMINDER_DAYS}."),
             _validate_reminder_days,

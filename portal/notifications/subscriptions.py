@@ -65,13 +65,24 @@ def send_renewal_failed(
 
 
 def send_renewal_reminder(
-    subscription: Subscription, business: Business, renews_on: date, amount: int
+    subscription: Subscription,
+    business: Business,
+    renews_on: date,
+    amount: int,
+    *,
+    trial_ends: bool = False,
 ) -> None:
-    """Email the customer about a coming renewal. Raises the transport's error."""
+    """Email the customer about a coming renewal. Raises the transport's error.
+
+    With ``trial_ends`` the email announces the first charge at the end of a
+    free trial instead of a renewal.
+    """
     if email_suppressed("renewal reminder", subscription.id):
         return
     send_message(
-        build_renewal_reminder_message(subscription, business, renews_on, amount)
+        build_renewal_reminder_message(
+            subscription, business, renews_on, amount, trial_ends=trial_ends
+        )
     )
 
 
@@ -109,7 +120,12 @@ def build_renewal_failed_message(
 
 
 def build_renewal_reminder_message(
-    subscription: Subscription, business: Business, renews_on: date, amount: int
+    subscription: Subscription,
+    business: Business,
+    renews_on: date,
+    amount: int,
+    *,
+    trial_ends: bool = False,
 ) -> EmailMessage:
     locale = known_locale(subscription.locale)
     with force_locale(locale):
@@ -117,13 +133,21 @@ def build_renewal_reminder_message(
         date_text = _long_date(renews_on, locale)
         context.update(
             renews_on=date_text,
+            trial_ends=trial_ends,
             manage_url=account_url("account.subscription", subscription.token),
         )
-        subject = _(
-            "Your subscription to %(business)s renews on %(date)s",
-            business=business.name,
-            date=date_text,
-        )
+        if trial_ends:
+            subject = _(
+                "Your free trial with %(business)s ends on %(date)s",
+                business=business.name,
+                date=date_text,
+            )
+        else:
+            subject = _(
+                "Your subscription to %(business)s renews on %(date)s",
+                business=business.name,
+                date=date_text,
+            )
         return _compose(
             "emails/subscription_renewal_reminder",
             context,

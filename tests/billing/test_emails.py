@@ -185,6 +185,54 @@ def test_reminder_sent_once_per_period(app, db, contact, processor, smtp_server)
     assert len(reminders(smtp_server)) == 2
 
 
+def trial_reminders(smtp_server):
+    return [
+        received
+        for received in smtp_server.messages
+        if "free trial" in received.message["Subject"]
+    ]
+
+
+def test_reminder_before_charge_after_trial(app, db, contact, processor, smtp_server):
+    # A 30-day trial from March 10 ends with the first charge on April 9.
+    subscription = yearly(db, contact, processor, trial_days=30)
+    run(app, START)
+
+    assert run(app, date(2027, 3, 25)).reminders == 0
+    summary = run(app, date(2027, 3, 26))
+
+    assert summary.reminders == 1
+    [received] = trial_reminders(smtp_server)
+    message = received.message
+    assert message["Subject"] == (
+        "Your free trial with Nordlys Studio ends on April 9, 2027"
+    )
+    text = message.get_body(("plain",)).get_content()
+    assert "ends on April 9, 2027. Your subscription then starts at €240.00." in text
+    assert "Your saved payment method will be charged on that day." in text
+    html = message.get_body(("html",)).get_content()
+    assert "Your free trial ends soon" in html
+    db.refresh(subscription)
+    assert subscription.reminded_period == 0
+
+
+def test_trial_reminder_sent_once(app, db, contact, processor, smtp_server):
+    yearly(db, contact, processor, trial_days=30)
+    run(app, START)
+
+    for day in (26, 27, 28):
+        run(app, date(2027, 3, day))
+    summary = run(app, date(2027, 4, 9))
+
+    assert summary.periods_billed == 1
+    assert summary.reminders == 0
+    assert len(trial_reminders(smtp_server)) == 1
+    assert reminders(smtp_server) == []
+    # The first renewal, a year after the trial, is announced as usual.
+    assert run(app, date(2028, 3, 26)).reminders == 1
+    assert len(reminders(smtp_server)) == 1
+
+
 def test_no_reminder_before_monthly(app, db, contact, processor, smtp_server):
     card = save_card(db, processor, contact, VISA)
     subscribe(db, contact, start=START, saved_method=card)
