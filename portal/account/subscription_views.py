@@ -24,7 +24,12 @@ from portal.database import get_session
 from portal.documents.facts import known_locale
 from portal.extensions import client_address
 from portal.i18n import current_locale
-from portal.models import CollectionMethod, Subscription, SubscriptionStatus
+from portal.models import (
+    Business,
+    CollectionMethod,
+    Subscription,
+    SubscriptionStatus,
+)
 from portal.subscriptions.errors import SubscriptionError, SubscriptionStateError
 from portal.subscriptions.lifecycle import (
     CANCEL_REASON_MAX_LENGTH,
@@ -74,19 +79,23 @@ def render_subscription(
         message=message,
         reason=reason,
         reason_max_length=CANCEL_REASON_MAX_LENGTH,
-        resubscribe=_resubscribe_offer(subscription),
+        resubscribe=_resubscribe_offer(subscription, business),
     )
     return page, status
 
 
-def _resubscribe_offer(subscription: Subscription) -> dict[str, object] | None:
+def _resubscribe_offer(
+    subscription: Subscription, business: Business
+) -> dict[str, object] | None:
     """Describe what subscribing again costs and how it is paid, once canceled.
 
     This mirrors ``resubscribe``: the saved card is charged when the canceled
     subscription charged one that is still saved, and otherwise an invoice is
-    emailed.
+    emailed. None when the business does not let customers subscribe again.
     """
     if subscription.status is not SubscriptionStatus.CANCELED:
+        return None
+    if not business.account_allows_cancel:
         return None
     method = subscription.saved_method
     charged = (
@@ -166,6 +175,15 @@ def keep(token: str):
 @blueprint.post("/subscriptions/<token>/resubscribe")
 def resubscribe_view(token: str):
     found = load_subscription(token)
+    business = get_business(get_session())
+    if not business.account_allows_cancel:
+        return refused(
+            business,
+            _(
+                "Contact %(business)s to subscribe again.",
+                business=business.name,
+            ),
+        )
     return _act(
         found,
         lambda session: resubscribe(

@@ -13,7 +13,10 @@ ACCOUNT_SWITCHES = {
     "account_shows_invoices": "Show open invoices, which customers can pay",
     "account_shows_payments": "Show payments with receipts",
     "account_shows_subscriptions": "Show subscriptions",
-    "account_allows_cancel": "Let customers cancel at period end and resubscribe",
+    "account_allows_cancel": (
+        "Let customers cancel at period end, undo that before the period "
+        "ends, and subscribe again after a cancel"
+    ),
     "account_allows_method_update": "Let customers replace the payment method",
     "account_allows_billing_details": "Let customers edit their billing details",
     "account_shows_quotes": "Show quotes waiting for a signature",

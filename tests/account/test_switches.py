@@ -1,6 +1,9 @@
 """The business's account settings hide sections and reject their actions."""
 
-from portal.models import Subscription
+from sqlalchemy import func, select
+
+from portal.models import Subscription, SubscriptionStatus
+from portal.subscriptions.settings import ACCOUNT_SWITCHES
 from tests.account.conftest import form_token, make_subscription, save_method
 from tests.account.test_other_customers import make_payment
 
@@ -56,6 +59,39 @@ def test_cancel_not_allowed(aino_client, db, business, aino):
     assert "Contact Nordlys Studio to cancel" in response.get_data(as_text=True)
     db.expire_all()
     assert db.get(Subscription, subscription.id).cancel_at_period_end is False
+
+
+def test_resubscribe_not_allowed(aino_client, db, business, aino):
+    subscription = make_subscription(
+        db,
+        aino,
+        saved_method=save_method(db, aino),
+        status=SubscriptionStatus.CANCELED,
+        next_billing_date=None,
+    )
+    switch_off(db, business, "account_allows_cancel")
+
+    page = aino_client.get(f"/account/subscriptions/{subscription.token}")
+    response = aino_client.post(
+        f"/account/subscriptions/{subscription.token}/resubscribe",
+        data={"csrf_token": form_token(aino_client)},
+    )
+
+    text = page.get_data(as_text=True)
+    assert 'id="resubscribe"' not in text
+    assert 'id="resubscribe-terms"' not in text
+    assert response.status_code == 403
+    assert "Contact Nordlys Studio to subscribe again" in response.get_data(
+        as_text=True
+    )
+    assert db.scalar(select(func.count(Subscription.id))) == 1
+
+
+def test_cancel_switch_label_names_resubscribing():
+    label = ACCOUNT_SWITCHES["account_allows_cancel"]
+
+    assert "cancel at period end" in label
+    assert "subscribe again" in label
 
 
 def test_method_update_not_allowed(aino_client, db, business, aino):
