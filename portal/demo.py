@@ -179,12 +179,18 @@ def embed_text(link: PaymentLink, base_url: str, brand_color: str) -> str:
 
 
 def quote_text(quotes: list[Quote], base_url: str) -> str:
-    """Build the lines ``demo seed`` prints about the demo quotes and their pages."""
-    lines = ["Quotes to view, sign and pay:"]
+    """Build the lines ``demo seed`` prints about the demo quotes and their pages.
+
+    Each quote's page is printed with its buyer's own signing link, which is
+    what the quote's email would carry.
+    """
+    lines = ["Quotes to view, sign and pay (staff countersign on the quote's page):"]
     for quote in quotes:
         who = "buyer and countersigner" if quote.countersigners else "buyer only"
         url = f"{base_url}/quotes/{quote.token}"
         lines.append(f"  {quote.display_number} ({who}): {url}")
+        for signer in quote.buyers:
+            lines.append(f"    {signer.name} signs at {url}/sign/{signer.token}")
     return "\n".join(lines) + "\n"
 
 

@@ -44,6 +44,9 @@ def test_demo_quote_urls_printed(db):
     text = quote_text(quotes, "http://127.0.0.1:5000")
 
     for quote in quotes:
-        assert f"http://127.0.0.1:5000/quotes/{quote.token}" in text
+        url = f"http://127.0.0.1:5000/quotes/{quote.token}"
+        assert url in text
+        for signer in quote.buyers:
+            assert f"{signer.name} signs at {url}/sign/{signer.token}" in text
     assert "(buyer only)" in text
     assert "(buyer and countersigner)" in text
