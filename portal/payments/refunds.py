@@ -100,12 +100,15 @@ def refund_payment(
 
 def refunded_total(session: Session, payment_id: int) -> int:
     """Sum the pending and succeeded refunds of a payment, in minor units."""
-    return session.scalar(
+    # PostgreSQL sums a bigint column as numeric, which the driver returns as
+    # a Decimal.
+    total = session.scalar(
         select(func.coalesce(func.sum(Refund.amount), 0)).where(
             Refund.payment_id == payment_id,
             Refund.status.in_(COUNTED_REFUND_STATUSES),
         )
     )
+    return int(total)
 
 
 def record_refund_result(

@@ -65,6 +65,7 @@ class PlannedChange:
     price: Price
     quantity: int
     proration: Proration
+    new_items: tuple[ItemPrice, ...]  # every item as it is after the change
     # The audit rows of earlier changes, counted into the charge's key.
     earlier_changes: int
 
@@ -147,6 +148,7 @@ def change_items(
         subscription,
         proration,
         description=_price_description(plan.price),
+        items=plan.new_items,
         actor=actor,
         now=subscription_now(subscription, now),
         intent=intent,
@@ -192,7 +194,7 @@ def _plan(
     if item.price_id == price.id and item.quantity == quantity:
         return None
     old_totals = price_items(subscription, subscription.items)
-    new_items = [
+    new_items = tuple(
         ItemPrice(
             description=other.description,
             unit_amount=price.unit_amount if other is item else other.unit_amount,
@@ -200,7 +202,7 @@ def _plan(
             tax_rate=other.tax_rate,
         )
         for other in subscription.items
-    ]
+    )
     new_totals = price_items(subscription, new_items)
     return PlannedChange(
         item_id=item.id,
@@ -211,6 +213,7 @@ def _plan(
         proration=_prorate_change(
             session, subscription, now, old_totals.total, new_totals.total
         ),
+        new_items=new_items,
         earlier_changes=_count_changes(session, subscription),
     )
 

@@ -8,6 +8,7 @@ through ``send_net_charge_emails``.
 
 import logging
 import secrets
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date, datetime, timedelta
 
@@ -19,7 +20,6 @@ from portal import audit
 from portal.businesses import get_business
 from portal.checkout.payments import complete_payment, notify_payment
 from portal.invoices.delivery import email_invoice
-from portal.invoices.drafts import contact_billing
 from portal.invoices.status import local_today
 from portal.invoices.terms import NET_DAYS
 from portal.models import (
@@ -27,22 +27,25 @@ from portal.models import (
     InvoiceStatus,
     NetTerms,
     Order,
-    OrderLine,
-    OrderLineKind,
     Payment,
     PaymentMethodKind,
     PaymentStatus,
     Refund,
     RefundReason,
 )
-from portal.models.subscriptions import CollectionMethod, Subscription
+from portal.models.subscriptions import (
+    CollectionMethod,
+    Subscription,
+    SubscriptionItem,
+)
 from portal.money import format_money
 from portal.payments.errors import PaymentActionError
 from portal.payments.refunds import RefundInput, refund_payment
 from portal.processors.base import IntentResult, PaymentError, Processor
 from portal.sequences import next_number
 from portal.subscriptions.errors import ChargeDeclined, SubscriptionError
-from portal.subscriptions.proration import Proration
+from portal.subscriptions.net_lines import net_order
+from portal.subscriptions.proration import ItemPrice, Proration
 
 logger = logging.getLogger(__name__)
 
@@ -107,6 +110,7 @@ def collect_net(
     proration: Proration,
     *,
     description: str,
+    items: Sequence[SubscriptionItem | ItemPrice],
     actor: str,
     now: datetime,
     intent: IntentResult | None,
@@ -118,6 +122,8 @@ def collect_net(
     A net credit is added to the credit balance. A net charge is invoiced
     under invoice collection. Under automatic collection it is recorded as
     the payment of ``intent``, which ``charge_saved_method`` made beforehand.
+    ``items`` are the subscription's items as they are after the change;
+    their tax rates split the charge's tax.
     """
     net = proration.net
     if proration.period_index is None or net == 0:
@@ -125,7 +131,7 @@ def collect_net(
     if net < 0:
         subscription.credit_balance += -net
         return replace(proration, credited=-net)
-    order = _net_order(subscription, proration, description)
+    order = _net_order(subscription, proration, description, items)
     if subscription.collection is CollectionMethod.INVOICE:
         invoice = _open_invoice(session, subscription, order, actor, now)
         return replace(proration, invoice_id=invoice.id)
@@ -212,38 +218,17 @@ def unused_time_refund_key(subscription: Subscription) -> str:
 
 
 def _net_order(
-    subscription: Subscription, proration: Proration, description: str
+    subscription: Subscription,
+    proration: Proration,
+    description: str,
+    items: Sequence[SubscriptionItem | ItemPrice],
 ) -> Order:
-    """Build the one-line order of a net charge; the amount includes any tax."""
-    amount = proration.net
+    """Build the order of a net charge, its tax shown per rate of ``items``."""
     label = (
         f"{description}: {proration.days_unused} of {proration.days_total} days "
         "after a change"
     )[:300]
-    order = Order(
-        currency=subscription.currency,
-        subtotal=amount,
-        discount_total=0,
-        fee_total=0,
-        tax_total=0,
-        total=amount,
-        billing=contact_billing(subscription.contact),
-    )
-    # TODO: the net charge's tax is not shown as its own amount; the line's
-    # amount includes it when the items carry a tax rate.
-    order.lines.append(
-        OrderLine(
-            position=0,
-            kind=OrderLineKind.ITEM,
-            description=label,
-            quantity=1,
-            unit_amount=amount,
-            gross=amount,
-            total=amount,
-            extra={"subscription": str(subscription.id)},
-        )
-    )
-    return order
+    return net_order(subscription, items, proration.net, label)
 
 
 def _record_payment(
