@@ -4,14 +4,15 @@ The content covers everything a signer agrees to: the title, the contact, every
 one-time and recurring line with its amounts and taxes, the totals, the terms
 and cover text, the payment schedule and the signers. It leaves out what may
 change without new signatures: branding, the expiration date (staff may extend
-it, and the log records that) and statuses.
+it, and the log records that), statuses, and the due dates that acceptance
+computes from an instalment's rule. A fixed due date is covered.
 """
 
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from portal.models import Order, Quote
+from portal.models import InstalmentDue, Order, Quote, QuoteInstalment
 from portal.quotes.canonical import canonical_json, sha256_hex
 
 # Bumped when the fields below change, so old digests stay reproducible.
@@ -59,7 +60,7 @@ def canonical_content(quote: Quote) -> dict[str, Any]:
                 "fixed_amount": part.fixed_amount,
                 "due": part.due.value,
                 "days": part.days,
-                "due_on": _date(part.due_on),
+                "due_on": _published_due_on(part),
                 "amount": part.amount,
             }
             for part in quote.instalments
@@ -109,6 +110,15 @@ def _percent(value: Decimal | None) -> str | None:
     # SQLite and PostgreSQL return NUMERIC(7, 4) with four places; an unsaved
     # value may have fewer, so every percent is written with four.
     return None if value is None else str(Decimal(value).quantize(PERCENT_QUANTUM))
+
+
+def _published_due_on(part: QuoteInstalment) -> str | None:
+    # Acceptance fills in the due date of an instalment due on signature or
+    # some days after it. The signers agreed to that rule, so only a fixed
+    # date is part of the content.
+    if part.due is not InstalmentDue.ON_DATE:
+        return None
+    return _date(part.due_on)
 
 
 def _date(value: date | None) -> str | None:
