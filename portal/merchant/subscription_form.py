@@ -28,13 +28,13 @@ from portal.models import (
     SavedPaymentMethod,
     TaxRate,
 )
+from portal.models.subscriptions import MAX_ITEM_QUANTITY
 from portal.security import CONTROL_CHARACTERS
 from portal.subscriptions.staff_start import StaffStart, has_expired, start_date
 from portal.subscriptions.starting import StartLine, StartTerms
 
 ROW_NAME = re.compile(r"items-(\d{1,3})-(price_id|quantity|tax_rate_id)")
 MAX_ITEMS = 20
-MAX_QUANTITY = 9999
 # Invoices of a subscription are due a fixed number of days after issue, so
 # a custom due date, which names one day, is not offered.
 SUBSCRIPTION_TERMS = tuple(terms for terms in NetTerms if terms is not NetTerms.CUSTOM)
@@ -268,8 +268,11 @@ def _read_price(
 
 def _read_quantity(text: str, name: str, errors: dict[str, str]) -> int | None:
     text = text or "1"
-    if not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= MAX_QUANTITY:
-        errors[name] = f"Enter a whole number from 1 to {MAX_QUANTITY}."
+    if (
+        not (text.isascii() and text.isdigit())
+        or not 1 <= int(text) <= MAX_ITEM_QUANTITY
+    ):
+        errors[name] = f"Enter a whole number from 1 to {MAX_ITEM_QUANTITY}."
         return None
     return int(text)
 

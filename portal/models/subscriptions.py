@@ -149,6 +149,11 @@ class Subscription(Base):
         return self.status in RENEWING_STATUSES and not self.cancel_at_period_end
 
 
+# The largest quantity of one subscription item, for new subscriptions and
+# for changes alike.
+MAX_ITEM_QUANTITY = 9999
+
+
 class SubscriptionItem(Base):
     __tablename__ = "subscription_items"
     __table_args__ = (

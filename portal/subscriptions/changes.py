@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from portal.models import AuditEvent, Price, PriceKind
 from portal.models.subscriptions import (
+    MAX_ITEM_QUANTITY,
     CollectionMethod,
     PeriodStatus,
     Subscription,
@@ -47,7 +48,6 @@ from portal.subscriptions.proration import (
 
 logger = logging.getLogger(__name__)
 
-MAX_QUANTITY = 10_000
 CHANGEABLE = (
     SubscriptionStatus.SCHEDULED,
     SubscriptionStatus.TRIALING,
@@ -295,10 +295,10 @@ def _new_price(session: Session, subscription: Subscription, price_id: int) -> P
 
 
 def _check_quantity(quantity: int) -> None:
-    if not 1 <= quantity <= MAX_QUANTITY:
+    if not 1 <= quantity <= MAX_ITEM_QUANTITY:
         raise SubscriptionError(
             f"Quantity {quantity} is out of range. Enter a whole number from 1 to "
-            f"{MAX_QUANTITY}.",
+            f"{MAX_ITEM_QUANTITY}.",
             "quantity",
         )
 

@@ -34,6 +34,7 @@ from portal.models import (
     SubscriptionStatus,
     TaxRate,
 )
+from portal.models.subscriptions import MAX_ITEM_QUANTITY
 
 logger = logging.getLogger(__name__)
 
@@ -157,8 +158,11 @@ def _check_lines(lines: list[StartLine]) -> tuple[str, BillingFrequency]:
     for line in lines:
         if line.price.kind is not PriceKind.RECURRING or line.price.frequency is None:
             raise StartError("Only recurring prices can be subscribed to.")
-        if line.quantity < 1:
-            raise StartError("Enter a quantity of 1 or more.")
+        if not 1 <= line.quantity <= MAX_ITEM_QUANTITY:
+            raise StartError(
+                f"Quantity {line.quantity} is out of range. Enter a whole number "
+                f"from 1 to {MAX_ITEM_QUANTITY}."
+            )
     currencies = {line.price.currency for line in lines}
     frequencies = {line.price.frequency for line in lines}
     if len(currencies) > 1:

@@ -19,6 +19,7 @@ from portal.models import (
     RefundReason,
 )
 from portal.models.subscriptions import (
+    MAX_ITEM_QUANTITY,
     CollectionMethod,
     PeriodStatus,
     SubscriptionStatus,
@@ -319,7 +320,7 @@ def test_unfit_price_rejected(app, db, business, options, message):
     assert message in caught.value.message
 
 
-@pytest.mark.parametrize("quantity", [0, 10_001])
+@pytest.mark.parametrize("quantity", [0, MAX_ITEM_QUANTITY + 1])
 def test_quantity_out_of_range(app, db, business, quantity):
     subscription = subscribed(app, db)
 
@@ -327,6 +328,18 @@ def test_quantity_out_of_range(app, db, business, quantity):
         change(app, db, subscription, subscription.items[0].price, quantity)
 
     assert caught.value.field == "quantity"
+    assert f"from 1 to {MAX_ITEM_QUANTITY}" in caught.value.message
+
+
+def test_quantity_limit_same_as_new(app, db, business):
+    subscription = subscribed(app, db, collection=CollectionMethod.INVOICE)
+
+    proration = change(app, db, subscription, subscription.items[0].price, 9999)
+
+    assert MAX_ITEM_QUANTITY == 9999
+    assert proration.charge > 0
+    db.refresh(subscription)
+    assert subscription.items[0].quantity == 9999
 
 
 def test_other_contacts_item_rejected(app, db, business):

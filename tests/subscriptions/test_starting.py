@@ -174,6 +174,14 @@ def test_lines_that_cannot_be_subscribed_to_are_refused(db, build, message):
         start(db, build(db), StartTerms(TODAY, TODAY))
 
 
+@pytest.mark.parametrize("quantity", [0, 10_000])
+def test_quantity_out_of_range_refused(db, quantity):
+    price = make_recurring_price(db, "Membership", 1200)
+
+    with pytest.raises(StartError, match="from 1 to 9999"):
+        start(db, [StartLine(price, quantity)], StartTerms(TODAY, TODAY))
+
+
 def test_a_start_in_the_past_is_refused(db):
     price = make_recurring_price(db, "Membership", 1200)
 
