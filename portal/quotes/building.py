@@ -248,7 +248,8 @@ def check_draft(
             f"Choose one of {', '.join(business.currencies)}.",
             "currency",
         )
-    _check_expiry(business, draft.expires_on)
+    today = local_today(now_utc(), business.timezone)
+    _check_expiry(draft.expires_on, today)
     logo_url, brand_color = _branding(business, draft, static_root)
     priced = price_lines(
         session,
@@ -261,7 +262,7 @@ def check_draft(
     return _CheckedDraft(
         contact=contact,
         priced=priced,
-        instalments=_instalments(draft, priced.totals.total),
+        instalments=_instalments(draft, priced.totals.total, today),
         signers=_signers(session, draft.signers),
         logo_url=logo_url,
         brand_color=brand_color,
@@ -314,8 +315,7 @@ def _check_texts(draft: QuoteDraft) -> None:
         raise QuoteError(f"Use at most {MAX_COVER_TEXT} characters.", "cover_text")
 
 
-def _check_expiry(business: Business, expires_on: date) -> None:
-    today = local_today(now_utc(), business.timezone)
+def _check_expiry(expires_on: date, today: date) -> None:
     if expires_on < today:
         raise QuoteError(
             f"The expiration date {expires_on.isoformat()} is in the past. Choose "
@@ -349,7 +349,7 @@ def _branding(
     return logo_url, brand_color
 
 
-def _instalments(draft: QuoteDraft, total: int) -> list[QuoteInstalment]:
+def _instalments(draft: QuoteDraft, total: int, today: date) -> list[QuoteInstalment]:
     if not draft.collect_payment or total == 0:
         if draft.instalments:
             reason = (
@@ -368,6 +368,8 @@ def _instalments(draft: QuoteDraft, total: int) -> list[QuoteInstalment]:
         amounts = split_total(total, draft.currency, parts)
     except ScheduleError as error:
         raise QuoteError(str(error), "instalments") from error
+    for position, part in enumerate(parts):
+        _check_due_date(position, part.due_on, today)
     return [
         QuoteInstalment(
             position=position,
@@ -380,6 +382,16 @@ def _instalments(draft: QuoteDraft, total: int) -> list[QuoteInstalment]:
         )
         for position, (part, amount) in enumerate(zip(parts, amounts, strict=True))
     ]
+
+
+def _check_due_date(position: int, due_on: date | None, today: date) -> None:
+    """Raise ``QuoteError`` when a fixed due date is before ``today``."""
+    if due_on is not None and due_on < today:
+        raise QuoteError(
+            f"Instalment {position + 1} is due on {due_on.isoformat()}, which is "
+            f"in the past. Choose {today.isoformat()} or later.",
+            f"instalments-{position}-due_on",
+        )
 
 
 def _signers(session: Session, drafts: tuple[SignerDraft, ...]) -> list[QuoteSigner]:

@@ -42,7 +42,7 @@ def publish_quote(
     """Publish a draft, or send it for approval when it needs one, and commit.
 
     Raises ``QuoteStateError`` unless the quote is a draft, and ``QuoteError``
-    when its expiration date has passed.
+    when its expiration date or an instalment's fixed due date has passed.
     """
     lock_row(session, Quote, quote.id)
     session.refresh(quote)
@@ -52,7 +52,7 @@ def publish_quote(
             f"{_status_text(quote.status)}."
         )
     business = get_business(session)
-    _check_not_expired(quote, local_today(now_utc(), business.timezone))
+    _check_dates(quote, local_today(now_utc(), business.timezone))
 
     if needs_approval(business, quote):
         quote.status = QuoteStatus.PENDING_APPROVAL
@@ -87,7 +87,7 @@ def approve_quote(
             f"The quote is {_status_text(quote.status)}, not waiting for approval."
         )
     business = get_business(session)
-    _check_not_expired(quote, local_today(now_utc(), business.timezone))
+    _check_dates(quote, local_today(now_utc(), business.timezone))
 
     actor = f"staff:{staff.id}"
     quote.approved_by = actor
@@ -177,13 +177,25 @@ def _publish(
     logger.info("quote %s published", quote.id)
 
 
-def _check_not_expired(quote: Quote, today: date) -> None:
+def _check_dates(quote: Quote, today: date) -> None:
+    """Raise ``QuoteError`` when the expiration date or a fixed due date has passed.
+
+    A draft saved with valid dates may be published days later.
+    """
     if quote.expires_on < today:
         raise QuoteError(
             f"The expiration date {quote.expires_on.isoformat()} has passed. "
             "Edit the quote and choose a later date.",
             "expires_on",
         )
+    for instalment in quote.instalments:
+        if instalment.due_on is not None and instalment.due_on < today:
+            raise QuoteError(
+                f"Instalment {instalment.position + 1} is due on "
+                f"{instalment.due_on.isoformat()}, which has passed. Edit the "
+                "quote and choose a later due date.",
+                "instalments",
+            )
 
 
 def _status_text(status: QuoteStatus) -> str:

@@ -246,6 +246,19 @@ def test_past_expiry_is_rejected(client, signed_in, db, business):
     assert "in the past" in field_error(response.get_data(as_text=True), "expires_on")
 
 
+def test_past_due_date_is_rejected(client, signed_in, db, business):
+    signed_in(StaffRole.SALES)
+
+    response = create(client, **{"instalments-2-due_on": "2020-01-01"})
+
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    message = field_error(page, "instalments-2-due_on")
+    assert "due on 2020-01-01, which is in the past" in message
+    assert 'value="2020-01-01"' in page
+    assert db.scalars(select(Quote)).first() is None
+
+
 def test_add_row_as_plain_post(client, signed_in, db, business):
     signed_in(StaffRole.SALES)
 
