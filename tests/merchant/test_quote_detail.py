@@ -6,7 +6,8 @@ import pytest
 from sqlalchemy import select
 
 from portal.database import now_utc
-from portal.models import Quote, QuoteEvent, QuoteStatus, StaffRole
+from portal.merchant.quote_detail import INSTALMENT_LABELS
+from portal.models import InstalmentStatus, Quote, QuoteEvent, QuoteStatus, StaffRole
 from portal.quotes.publishing import publish_quote
 from tests.factories import make_business
 from tests.fixtures.staff import csrf_token, sign_in
@@ -284,3 +285,7 @@ def test_countersign_panel_included(client, signed_in, db, business):
     page = client.get(f"/merchant/quotes/{quote.id}").get_data(as_text=True)
 
     assert 'id="countersign"' in page
+
+
+def test_every_instalment_status_has_a_label():
+    assert set(INSTALMENT_LABELS) == {status.value for status in InstalmentStatus}
