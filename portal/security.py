@@ -51,7 +51,14 @@ def _reject_control_characters() -> None:
     for name, value in request.args.items(multi=True):
         parts += (name, value)
     if any(CONTROL_CHARACTERS.search(part) for part in parts):
-        abort(400)
+        abort(
+            400,
+            description=(
+                "The address contains a control character, such as %00, which "
+                "is not allowed. Remove it from the address or the filter and "
+                "try again."
+            ),
+        )
 
 
 def _extra_directives() -> list[str]:

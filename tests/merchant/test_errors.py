@@ -61,3 +61,46 @@ def test_htmx_request_gets_message_for_main(client, signed_in):
     html = response.get_data(as_text=True)
     assert EXPIRED in html
     assert "<body" not in html
+
+
+INDEX_PAGES = [
+    "payments",
+    "invoices",
+    "links",
+    "contacts",
+    "quotes",
+    "subscriptions",
+]
+
+
+def test_nul_in_filter_back_office_page(client, signed_in):
+    signed_in(StaffRole.OWNER)
+
+    for page in INDEX_PAGES:
+        response = client.get(f"/merchant/{page}?q=%00")
+
+        assert response.status_code == 400, page
+        html = response.get_data(as_text=True)
+        assert "control character" in html, page
+        assert '<body class="merchant"' in html, page
+        assert "Payments by Kassa" not in html, page
+
+
+def test_nul_in_csv_filter_is_text(client, signed_in):
+    signed_in(StaffRole.OWNER)
+
+    for page in INDEX_PAGES:
+        response = client.get(f"/merchant/{page}.csv?q=%00")
+
+        assert response.status_code == 400, page
+        assert response.mimetype == "text/plain", page
+        assert "control character" in response.get_data(as_text=True), page
+
+
+def test_nul_signed_out_back_office_page(client):
+    response = client.get("/merchant/subscriptions?q=%00")
+
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert "control character" in html
+    assert "Payments by Kassa" not in html
