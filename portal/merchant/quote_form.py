@@ -26,7 +26,7 @@ from portal.models import Contact, InstalmentDue, SignerRole
 from portal.money import CurrencyError, normalise_currency
 from portal.quotes.building import QuoteDraft, SignerDraft
 from portal.quotes.lines import RecurringDraft
-from portal.quotes.schedule import InstalmentInput
+from portal.quotes.schedule import MAX_DAYS_AFTER, InstalmentInput
 from portal.security import CONTROL_CHARACTERS
 
 ROW_FIELDS = {
@@ -292,11 +292,7 @@ def _read_instalment(
 
     days = None
     if due is InstalmentDue.DAYS_AFTER:
-        text = row.get("days", "")
-        if re.fullmatch(r"\d{1,5}", text):
-            days = int(text)
-        else:
-            errors[f"{prefix}-days"] = "Enter the number of days, such as 30."
+        days = _read_days(row.get("days", ""), f"{prefix}-days", errors)
     due_on = None
     if due is InstalmentDue.ON_DATE:
         date_errors: dict[str, str] = {}
@@ -306,6 +302,17 @@ def _read_instalment(
     return InstalmentInput(
         due=due, percent=percent, fixed_amount=amount, days=days, due_on=due_on
     )
+
+
+def _read_days(text: str, name: str, errors: dict[str, str]) -> int | None:
+    """Read the days after signature, from 1 to ``MAX_DAYS_AFTER``."""
+    if re.fullmatch(r"\d{1,9}", text) and 1 <= int(text) <= MAX_DAYS_AFTER:
+        return int(text)
+    errors[name] = (
+        f"Enter the number of days after signature, from 1 to {MAX_DAYS_AFTER}, "
+        "such as 30."
+    )
+    return None
 
 
 def _read_share(

@@ -217,6 +217,17 @@ def test_field_errors_next_to_rows(client, signed_in, db, business):
     assert 'value="not an email"' in page
 
 
+@pytest.mark.parametrize("days", ["0", "3651", "100000", "soon"])
+def test_days_error_gives_range(client, signed_in, db, business, days):
+    signed_in(StaffRole.SALES)
+
+    response = create(client, **{"instalments-1-days": days})
+
+    assert response.status_code == 422
+    message = field_error(response.get_data(as_text=True), "instalments-1-days")
+    assert "number of days after signature, from 1 to 3650" in message
+
+
 def test_domain_error_maps_to_typed_row(client, signed_in, db, business):
     signed_in(StaffRole.SALES)
 
