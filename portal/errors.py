@@ -1,9 +1,11 @@
 """Error pages: a plain sentence and the right status, never a stack trace."""
 
 import logging
+from urllib.parse import urlsplit
 
-from flask import Flask, render_template
+from flask import Flask, render_template, request
 from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 logger = logging.getLogger(__name__)
@@ -11,6 +13,7 @@ logger = logging.getLogger(__name__)
 
 def init_app(app: Flask) -> None:
     app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(CSRFError, _form_expired)
     app.register_error_handler(InternalServerError, _server_error)
 
 
@@ -25,6 +28,39 @@ def _server_error(error: InternalServerError):
         ),
     )
     return page, 500
+
+
+def _form_expired(error: CSRFError):
+    """Tell the buyer that a form's CSRF token is missing or stale, with a reload link.
+
+    The back office has its own handler in ``portal.merchant.errors``.
+    """
+    logger.info("CSRF check failed on %s: %s", request.endpoint, error.description)
+    page = render_template(
+        "errors.html",
+        title=_("Form expired"),
+        message=_(
+            "This form has expired, for example because the page was open for a "
+            "long time. Reload the form and send it again."
+        ),
+        reload_url=_form_page_url(),
+    )
+    return page, 400
+
+
+def _form_page_url() -> str | None:
+    """Return the path of the page that sent the form, when it is on this site.
+
+    Only the path and query of a same-host referrer are used, so the link
+    cannot lead to another site.
+    """
+    if not request.referrer:
+        return None
+    referrer = urlsplit(request.referrer)
+    if referrer.scheme not in ("http", "https") or referrer.netloc != request.host:
+        return None
+    path = referrer.path or "/"
+    return f"{path}?{referrer.query}" if referrer.query else path
 
 
 def _http_error(error: HTTPException):
