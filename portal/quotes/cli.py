@@ -29,7 +29,7 @@ def verify_command(token: str) -> None:
         result = verify_quote(session, quote)
         label = quote.display_number or f"Draft quote {quote.id}"
 
-    click.echo(f"{label}: {result.events} events checked.")
+    click.echo(f"{label}: {result.events_checked}.")
     if result.pdf_checked:
         click.echo("Signed PDF checked against its digest.")
     else:

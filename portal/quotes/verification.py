@@ -28,6 +28,12 @@ class Verification:
     def intact(self) -> bool:
         return not self.problems
 
+    @property
+    def events_checked(self) -> str:
+        """A count of the events checked, in English: "1 event checked"."""
+        noun = "event" if self.events == 1 else "events"
+        return f"{self.events} {noun} checked"
+
 
 # Events whose details record a digest that the quote row must still carry:
 # action, key in the details, and the Quote attribute.

@@ -51,7 +51,7 @@ def test_draft_page_offers_publish(client, signed_in, db, business):
     assert 'id="publish-quote">Publish<' in page
     assert 'id="edit-quote"' in page
     assert 'id="buyer-links"' not in page
-    assert "Chain intact: 1 events checked" in page
+    assert "Chain intact: 1 event checked." in page
     assert "Half-day shoot" in page
 
 

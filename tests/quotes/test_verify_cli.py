@@ -32,6 +32,17 @@ def test_verify_intact_exits_zero(app, quote):
     assert "Intact." in result.output
 
 
+def test_verify_counts_one_event(app, db):
+    make_business(db)
+    db.commit()
+    draft = make_quote(db)
+
+    result = verify(app, draft.token)
+
+    assert result.exit_code == 0
+    assert f"Draft quote {draft.id}: 1 event checked." in result.output
+
+
 def test_verify_changed_row_exits_one(app, db, quote):
     db.execute(
         update(QuoteEvent)
