@@ -6,7 +6,7 @@ from datetime import date
 from babel.dates import format_date
 from flask_babel import gettext as _
 
-from portal.billing.states import PENDING_CHARGE
+from portal.billing.states import PENDING_CHARGE, period_end
 from portal.documents.facts import card_brand_name, local_date
 from portal.models import (
     BillingFrequency,
@@ -152,15 +152,17 @@ def _item_label(item: SubscriptionItem) -> str:
     return _("%(item)s (%(quantity)d)", item=item.description, quantity=item.quantity)
 
 
-def period_end(subscription: Subscription) -> date | None:
-    """Return the day the current period ends: its last billed period's end."""
-    if subscription.periods:
-        return subscription.periods[-1].ends_on
-    return subscription.next_billing_date
-
-
 def _long_date(day: date | None, locale: str) -> str | None:
     return format_date(day, "long", locale=locale) if day else None
+
+
+def paused_since(subscription: Subscription, timezone: str, locale: str) -> str | None:
+    """Return the long date a paused subscription was paused on, or None."""
+    if subscription.status is not SubscriptionStatus.PAUSED:
+        return None
+    if subscription.paused_at is None:
+        return None
+    return local_date(subscription.paused_at, timezone, locale)
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,6 +14,7 @@ from portal.account.access import refused
 from portal.account.current import current_customer
 from portal.account.subscription_facts import (
     method_label,
+    paused_since,
     resubscribe_amount,
     summarise,
     unpaid_charge,
@@ -33,6 +34,7 @@ from portal.models import (
 from portal.subscriptions.errors import SubscriptionError, SubscriptionStateError
 from portal.subscriptions.lifecycle import (
     CANCEL_REASON_MAX_LENGTH,
+    CANCELABLE_AT_PERIOD_END,
     cancel_at_period_end,
     keep_renewing,
     resubscribe,
@@ -80,6 +82,9 @@ def render_subscription(
         reason=reason,
         reason_max_length=CANCEL_REASON_MAX_LENGTH,
         resubscribe=_resubscribe_offer(subscription, business),
+        can_cancel=subscription.status in CANCELABLE_AT_PERIOD_END
+        and not subscription.cancel_at_period_end,
+        paused_since=paused_since(subscription, business.timezone, locale),
     )
     return page, status
 

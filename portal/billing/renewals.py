@@ -51,6 +51,7 @@ from portal.billing.states import (
     end_subscription,
     local_date,
     pending_charge,
+    period_end,
     set_subscription_status,
     start_of_day,
 )
@@ -105,7 +106,8 @@ class _Step:
 def due_subscriptions(session: Session, as_of: date) -> list[int]:
     """Return the ids of subscriptions with anything due up to ``as_of``.
 
-    That is a start, a billing date, a retry or a renewal reminder. A
+    That is a start, a billing date, a retry, a renewal reminder or the end
+    of a paused subscription canceled at period end. A
     subscription on a test clock is listed by the same rules, and its own
     clock then limits what is billed.
     """
@@ -115,6 +117,10 @@ def due_subscriptions(session: Session, as_of: date) -> list[int]:
     retrying = select(SubscriptionPeriod.subscription_id).where(
         SubscriptionPeriod.status.in_(PENDING_CHARGE),
         SubscriptionPeriod.next_attempt_at < cutoff,
+    )
+    # Paused subscriptions with a billed period that ends after ``as_of``.
+    running = select(SubscriptionPeriod.subscription_id).where(
+        SubscriptionPeriod.ends_on > as_of
     )
     statement = (
         select(Subscription.id)
@@ -138,6 +144,15 @@ def due_subscriptions(session: Session, as_of: date) -> list[int]:
                     ),
                 ),
                 Subscription.id.in_(retrying),
+                and_(
+                    Subscription.status == SubscriptionStatus.PAUSED,
+                    Subscription.cancel_at_period_end.is_(True),
+                    ~Subscription.id.in_(running),
+                    or_(
+                        Subscription.trial_end.is_(None),
+                        Subscription.trial_end <= as_of,
+                    ),
+                ),
             )
         )
         .order_by(Subscription.id)
@@ -256,6 +271,7 @@ def _take_step(
             _start(context)
         return step
     if subscription.status is SubscriptionStatus.PAUSED:
+        _end_paused(context)
         return step
     pending = pending_charge(session, subscription)
     if pending is not None:
@@ -296,6 +312,25 @@ class _Context:
     subscription: Subscription
     today: date  # the subscription's date: the run's, or its test clock's if earlier
     step: _Step
+
+
+def _end_paused(context: _Context) -> None:
+    """End a paused subscription canceled at period end once its last period is over."""
+    subscription = context.subscription
+    ends_on = period_end(subscription)
+    if not subscription.cancel_at_period_end or ends_on is None:
+        return
+    if ends_on > context.today:
+        return
+    ended_at = start_of_day(ends_on, context.business.timezone)
+    end_subscription(
+        context.session,
+        subscription,
+        SubscriptionStatus.CANCELED,
+        ended_at,
+        reason="period_end",
+    )
+    context.step.summary.ended += 1
 
 
 def _start(context: _Context) -> None:

@@ -28,6 +28,18 @@ SYSTEM = "system"
 PENDING_CHARGE = (PeriodStatus.FAILED, PeriodStatus.REQUIRES_ACTION)
 
 
+def period_end(subscription: Subscription) -> date | None:
+    """Return the day the current period ends, which is the first day without service.
+
+    That is the last billed period's end, or before the first bill the next
+    billing date, or the trial's end while a trial is paused. A subscription
+    canceled at period end stops on this day.
+    """
+    if subscription.periods:
+        return subscription.periods[-1].ends_on
+    return subscription.next_billing_date or subscription.trial_end
+
+
 def start_of_day(day: date, timezone: str) -> datetime:
     """Return 00:00 of ``day`` in the business's time zone, as an aware datetime."""
     return datetime.combine(day, time(0), tzinfo=business_zone(timezone))

@@ -19,6 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.billing.schedule import billing_date
+from portal.billing.states import period_end
 from portal.models import NetTerms, SavedPaymentMethod
 from portal.models.subscriptions import (
     RENEWING_STATUSES,
@@ -63,6 +64,7 @@ CANCEL_REASON_MAX_LENGTH = 500
 # Periods whose charge failed or waits for the customer, which the billing run retries.
 RETRYING_PERIODS = (PeriodStatus.FAILED, PeriodStatus.REQUIRES_ACTION)
 PAUSABLE = (SubscriptionStatus.ACTIVE, SubscriptionStatus.TRIALING)
+CANCELABLE_AT_PERIOD_END = RENEWING_STATUSES | {SubscriptionStatus.PAUSED}
 
 
 def cancel_now(
@@ -144,7 +146,9 @@ def cancel_at_period_end(
     """Stop renewing, so that the subscription ends on its next billing date. Commits.
 
     ``next_billing_date`` keeps that date, which is now the end date. The
-    billing run ends the subscription there instead of billing it.
+    billing run ends the subscription there instead of billing it. A paused
+    subscription has no next billing date, so it ends when its last billed
+    period ends (see ``period_end``), unless it is resumed before then.
     """
     lock_subscription(session, subscription)
     reason = (reason or "").strip() or None
@@ -156,7 +160,7 @@ def cancel_at_period_end(
         )
     if subscription.cancel_at_period_end:
         return subscription
-    if subscription.status not in RENEWING_STATUSES:
+    if subscription.status not in CANCELABLE_AT_PERIOD_END:
         raise SubscriptionStateError(
             f"Subscription {subscription.id} is {subscription.status.value} and "
             "does not renew, so there is no period end to cancel at."
@@ -164,7 +168,8 @@ def cancel_at_period_end(
         )
     subscription.cancel_at_period_end = True
     subscription.cancel_reason = reason
-    details = {"ends_on": iso_date(subscription.next_billing_date)}
+    ends_on = subscription.next_billing_date or period_end(subscription)
+    details = {"ends_on": iso_date(ends_on)}
     if reason is not None:
         details["reason"] = reason
     record_action(

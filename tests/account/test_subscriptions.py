@@ -1,5 +1,7 @@
 """The subscription page: next billing, cancel at period end, undo, resubscribe."""
 
+from datetime import UTC, datetime
+
 from sqlalchemy import select
 
 from portal.models import AuditEvent, Subscription, SubscriptionStatus
@@ -129,3 +131,44 @@ def test_resubscribe_after_cancel(aino_client, db, aino):
     assert started.contact_id == aino.id
     assert started.status is not SubscriptionStatus.CANCELED
     assert first.headers["Location"] == f"/account/subscriptions/{started.token}"
+
+
+def test_paused_page_explains_pause(aino_client, db, aino):
+    subscription = make_subscription(
+        db,
+        aino,
+        status=SubscriptionStatus.PAUSED,
+        paused_at=datetime(2027, 3, 4, 10, 0, tzinfo=UTC),
+        next_billing_date=None,
+    )
+    db.commit()
+
+    page = aino_client.get(f"/account/subscriptions/{subscription.token}")
+
+    text = page.get_data(as_text=True)
+    assert 'id="paused-notice"' in text
+    assert "paused since March 4, 2027" in text
+    assert "Nothing is charged while it is paused." in text
+    assert "Nordlys Studio resumes it" in text
+    assert 'id="cancel-subscription"' in text
+
+
+def test_cancel_paused_at_period_end(aino_client, db, aino):
+    subscription = make_subscription(
+        db,
+        aino,
+        status=SubscriptionStatus.PAUSED,
+        paused_at=datetime(2027, 3, 4, 10, 0, tzinfo=UTC),
+        next_billing_date=None,
+    )
+    db.commit()
+
+    response = post(aino_client, f"/account/subscriptions/{subscription.token}/cancel")
+
+    assert response.status_code == 303
+    db.expire_all()
+    stored = db.get(Subscription, subscription.id)
+    assert stored.cancel_at_period_end is True
+    assert stored.status is SubscriptionStatus.PAUSED
+    page = aino_client.get(f"/account/subscriptions/{subscription.token}")
+    assert 'id="keep-subscription"' in page.get_data(as_text=True)

@@ -5,6 +5,7 @@ from datetime import UTC, date, datetime
 from portal.billing.renewals import bill_subscription
 from portal.billing.run import bill_due
 from portal.models import PeriodStatus, SubscriptionStatus
+from portal.subscriptions import lifecycle
 from tests.billing.conftest import VISA, payments_of, periods_of, save_card, subscribe
 
 START = date(2027, 6, 15)
@@ -92,6 +93,32 @@ def test_paused_periods_not_billed(app, db, contact, processor):
     summary = run(app, date(2027, 9, 1))
 
     assert summary.periods_billed == 0
+    assert len(periods_of(db, subscription)) == 1
+
+
+def test_paused_cancel_ends_after_period(app, db, contact, processor):
+    card = save_card(db, processor, contact, VISA)
+    subscription = subscribe(db, contact, start=START, saved_method=card)
+    run(app, START)
+    paused_at = datetime(2027, 6, 20, 9, 0, tzinfo=UTC)
+    with app.app_context():
+        lifecycle.pause(db, subscription, actor="staff:1", now=paused_at)
+        lifecycle.cancel_at_period_end(
+            db, subscription, actor="buyer", now=paused_at, reason=None
+        )
+
+    # The period paid on June 15 runs until July 15, the first day without it.
+    assert run(app, date(2027, 7, 14)).ended == 0
+    db.refresh(subscription)
+    assert subscription.status is SubscriptionStatus.PAUSED
+    summary = run(app, date(2027, 7, 15))
+
+    db.refresh(subscription)
+    assert summary.ended == 1
+    assert summary.periods_billed == 0
+    assert subscription.status is SubscriptionStatus.CANCELED
+    # Midnight of July 15 in Helsinki.
+    assert subscription.ended_at == datetime(2027, 7, 14, 21, 0, tzinfo=UTC)
     assert len(periods_of(db, subscription)) == 1
 
 

@@ -161,6 +161,25 @@ def test_resume_on_billing_date(app, db, monthly):
     assert monthly.next_period == 2
 
 
+def test_cancel_paused_at_period_end(app, db, monthly):
+    with app.app_context():
+        lifecycle.pause(db, monthly, actor=STAFF, now=MID_JANUARY)
+        lifecycle.cancel_at_period_end(
+            db, monthly, actor=STAFF, now=MID_JANUARY, reason="Closing down"
+        )
+
+    db.refresh(monthly)
+    assert monthly.status is SubscriptionStatus.PAUSED
+    assert monthly.cancel_at_period_end is True
+    [scheduled] = [
+        event
+        for event in db.scalars(select(AuditEvent)).all()
+        if event.action == "subscription.cancel_scheduled"
+    ]
+    # The January period is the last one billed, so the service stops on February 1.
+    assert scheduled.details["ends_on"] == "2027-02-01"
+
+
 def test_cancel_now_without_refund(app, db, monthly):
     monthly.periods[0].status = PeriodStatus.FAILED
     monthly.periods[0].next_attempt_at = MID_JANUARY
@@ -261,7 +280,7 @@ def test_refund_needs_processor_payment(app, db, business):
         (SubscriptionStatus.CANCELED, "resume"),
         (SubscriptionStatus.UNPAID, "resume"),
         (SubscriptionStatus.CANCELED, "keep_renewing"),
-        (SubscriptionStatus.PAUSED, "cancel_at_period_end"),
+        (SubscriptionStatus.UNPAID, "cancel_at_period_end"),
         (SubscriptionStatus.ACTIVE, "resubscribe"),
     ],
 )
