@@ -8,7 +8,8 @@ from portal.account.current import current_customer
 from portal.account.subscription_facts import summarise
 from portal.businesses import get_business
 from portal.database import get_session, now_utc
-from portal.documents.facts import address_lines, known_locale
+from portal.documents.facts import address_lines, known_locale, payment_status_label
+from portal.documents.refunds import refund_state_label
 from portal.i18n import current_locale
 from portal.invoices.drafts import contact_billing
 from portal.invoices.labels import display_status_label
@@ -34,7 +35,13 @@ def home():
             invoices.append((invoice, status.value, label, due_on))
     payments = []
     if business.account_shows_payments:
-        payments = records.payments(session, customer)
+        payments = [
+            (
+                payment,
+                refund_state_label(payment) or payment_status_label(payment.status),
+            )
+            for payment in records.payments(session, customer)
+        ]
     subscriptions = []
     if business.account_shows_subscriptions:
         subscriptions = [
