@@ -6,8 +6,10 @@ from datetime import date
 from babel.dates import format_date
 from flask_babel import gettext as _
 
+from portal.billing.pricing import period_order
 from portal.billing.states import PENDING_CHARGE, period_end
 from portal.documents.facts import card_brand_name, local_date
+from portal.documents.summary import OrderSummary, summarise_order
 from portal.models import (
     BillingFrequency,
     PeriodStatus,
@@ -77,6 +79,19 @@ def next_charge_amount(subscription: Subscription) -> int:
     unit_amounts = [item.unit_amount for item in subscription.items]
     total = _period_total(subscription, unit_amounts)
     return max(total - subscription.credit_balance, 0)
+
+
+def period_price_summary(
+    subscription: Subscription, locale: str
+) -> OrderSummary | None:
+    """Summarise one period's price as a bill shows it: subtotal, discount, tax, total.
+
+    The order is priced like the billing run's, but not saved. None when the
+    subscription has no items.
+    """
+    if not subscription.items:
+        return None
+    return summarise_order(period_order(subscription).order, locale)
 
 
 def resubscribe_amount(subscription: Subscription) -> int:

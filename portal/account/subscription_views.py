@@ -15,6 +15,7 @@ from portal.account.current import current_customer
 from portal.account.subscription_facts import (
     method_label,
     paused_since,
+    period_price_summary,
     resubscribe_amount,
     summarise,
     unpaid_charge,
@@ -73,6 +74,7 @@ def render_subscription(
         "account/subscription.html",
         business=business,
         summary=summarise(subscription, locale),
+        period_price=period_price_summary(subscription, locale),
         unpaid=unpaid_charge(subscription, locale, business.timezone),
         subscription=subscription,
         method=method_label(subscription.saved_method),
