@@ -19,6 +19,7 @@ from portal.merchant.index_page import export_csv
 from portal.merchant.indexes import ROUTES, show_index
 from portal.merchant.permissions import Permission, has_permission
 from portal.merchant.processor_mode import processor_mode
+from portal.merchant.saved_methods import saved_method_label
 from portal.models import AuditEvent, IndexName, Price, PriceKind
 from portal.models.subscriptions import (
     RENEWING_STATUSES,
@@ -113,6 +114,7 @@ def render_detail(
         test_clock=not processor_mode().live,
         renews=subscription.status in RENEWING_STATUSES,
         pausable=subscription.status in PAUSABLE,
+        saved_method_label=saved_method_label,
         Status=SubscriptionStatus,
         error=error,
         errors=errors or {},

@@ -24,6 +24,7 @@ from portal.merchant.invoice_detail import staff_action_context
 from portal.merchant.invoice_form import LOCALES
 from portal.merchant.layout import business_or_none, merchant_money
 from portal.merchant.permissions import Permission
+from portal.merchant.saved_methods import saved_method_label
 from portal.merchant.subscription_form import (
     SUBSCRIPTION_TERMS,
     FormContext,
@@ -194,6 +195,7 @@ def _render_form(
         methods=[
             (method, has_expired(method, context.today)) for method in context.methods
         ],
+        saved_method_label=saved_method_label,
         contacts=session.scalars(
             select(Contact).order_by(Contact.email).limit(MAX_CONTACT_OPTIONS)
         ),

@@ -161,6 +161,32 @@ def test_saved_view_for_subscriptions(client, signed_in, plans):
     assert "Yearly" in page
 
 
+@pytest.mark.parametrize(
+    ("brand", "last4", "label"),
+    [
+        ("amex", "0005", "American Express ending 0005"),
+        ("mastercard", "4444", "Mastercard ending 4444"),
+        ("visa", "0341", "Visa ending 0341"),
+    ],
+)
+def test_detail_names_card_brand(client, signed_in, db, plans, brand, last4, label):
+    signed_in(StaffRole.VIEWER)
+    active = plans["active"]
+    active.saved_method = make_saved_method(
+        db,
+        active.contact,
+        customer_ref="cus_test_9",
+        method_ref="pm_test_9",
+        brand=brand,
+        last4=last4,
+    )
+    db.commit()
+
+    page = client.get(f"/merchant/subscriptions/{active.id}").get_data(as_text=True)
+
+    assert f'id="saved-method">{label}, expires 12/2040' in page
+
+
 def test_detail_page(client, signed_in, db, plans):
     signed_in(StaffRole.VIEWER)
     active = plans["active"]
@@ -173,7 +199,7 @@ def test_detail_page(client, signed_in, db, plans):
     page = client.get(f"/merchant/subscriptions/{active.id}").get_data(as_text=True)
 
     assert "Desk" in page
-    assert "visa ending 4242, expires 12/2040" in page
+    assert "Visa ending 4242, expires 12/2040" in page
     assert active.next_billing_date.isoformat() in page
     assert 'id="next-amount">€62.00' in page
     assert 'id="periods"' in page

@@ -1,0 +1,13 @@
+"""How the back office names a customer's saved payment method."""
+
+from portal.documents.facts import card_brand_name
+from portal.models import SavedPaymentMethod
+
+
+def saved_method_label(method: SavedPaymentMethod) -> str:
+    """Name a saved method as customers see it, such as "Visa ending 4242"."""
+    if method.kind == "bank_debit":
+        name = "Bank debit"
+    else:
+        name = card_brand_name(method.brand)
+    return f"{name} ending {method.last4 or '····'}"
