@@ -1,7 +1,9 @@
 """Subscription emails to the customer: a failed renewal and a renewal reminder.
 
 Both link to the customer account area: a failed renewal to the page that
-updates the payment method, a reminder to the subscription's page.
+updates the payment method, a reminder and a cancellation after the last
+failed retry to the subscription's page, where the customer can subscribe
+again.
 """
 
 from dataclasses import dataclass
@@ -92,12 +94,16 @@ def build_renewal_failed_message(
     locale = known_locale(subscription.locale)
     with force_locale(locale):
         context = _context(subscription, business, locale, failure.amount)
+        canceled = failure.final_status is SubscriptionStatus.CANCELED
         context.update(
-            reason=failure.reason,
+            # A decline message advises trying another card, which a canceled
+            # subscription cannot take. Subscribing again asks for a new card.
+            reason=None if canceled else failure.reason,
             retry_on=_long_date(failure.retry_on, locale),
-            canceled=failure.final_status is SubscriptionStatus.CANCELED,
+            canceled=canceled,
             unpaid=failure.final_status is SubscriptionStatus.UNPAID,
             update_url=account_url("account.payment_method", subscription.token),
+            subscription_url=account_url("account.subscription", subscription.token),
         )
         if failure.final_status is SubscriptionStatus.CANCELED:
             subject = _(

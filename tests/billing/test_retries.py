@@ -161,6 +161,29 @@ def test_retries_exhausted_cancel(app, db, contact, processor, smtp_server):
     assert run(app, date(2027, 5, 1)).periods_billed == 0
 
 
+def test_cancellation_email_links_subscription(
+    app, db, contact, processor, smtp_server
+):
+    card = save_card(db, processor, contact, DECLINED_LATER)
+    subscription = subscribe(db, contact, start=START, saved_method=card)
+
+    run_retries(app)
+
+    message = smtp_server.messages[-1].message
+    text = message.get_body(("plain",)).get_content()
+    html = message.get_body(("html",)).get_content()
+    page = f"{PUBLIC_URL}/account/subscriptions/{subscription.token}"
+    assert "every retry failed" in text
+    assert "Your subscription has been canceled." in text
+    assert f"{page}\r\n" in text
+    assert f'href="{page}"' in html
+    assert "/payment-method" not in text
+    assert "/payment-method" not in html
+    assert "Update your payment method" not in text
+    assert "Try another card" not in text
+    assert "Try another card" not in html
+
+
 def test_retries_exhausted_unpaid(app, db, business, contact, processor):
     business.subscription_after_retries = "unpaid"
     db.commit()
