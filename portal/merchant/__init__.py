@@ -23,6 +23,7 @@ from portal.merchant import (  # noqa: E402, F401
     invoices,
     layout,
     links,
+    numbers,
     payment_detail,
     payouts,
     processor_mode,

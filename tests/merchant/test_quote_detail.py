@@ -7,11 +7,19 @@ from sqlalchemy import select
 
 from portal.database import now_utc
 from portal.merchant.quote_detail import INSTALMENT_LABELS
-from portal.models import InstalmentStatus, Quote, QuoteEvent, QuoteStatus, StaffRole
+from portal.models import (
+    InstalmentDue,
+    InstalmentStatus,
+    Quote,
+    QuoteEvent,
+    QuoteStatus,
+    StaffRole,
+)
 from portal.quotes.publishing import publish_quote
 from tests.factories import make_business
 from tests.fixtures.staff import csrf_token, sign_in
 from tests.quotes.builders import STAFF_ACTOR, make_quote
+from tests.quotes.published import Part
 from tests.quotes.published import publish_quote as published_quote
 from tests.quotes.test_signer_emails import sign_as_buyer
 
@@ -289,3 +297,17 @@ def test_countersign_panel_included(client, signed_in, db, business):
 
 def test_every_instalment_status_has_a_label():
     assert set(INSTALMENT_LABELS) == {status.value for status in InstalmentStatus}
+
+
+def test_percents_shown_without_exponent(client, signed_in, db, business):
+    signed_in(StaffRole.SALES)
+    quote = published_quote(
+        db,
+        parts=(Part("50"), Part("50", due=InstalmentDue.DAYS_AFTER, days=30)),
+    )
+
+    page = client.get(f"/merchant/quotes/{quote.id}").get_data(as_text=True)
+
+    assert page.count("<td>50%</td>") == 2
+    assert "(VAT 24%)" in page
+    assert "E+" not in page

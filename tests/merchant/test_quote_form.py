@@ -10,7 +10,12 @@ from sqlalchemy import select
 from portal.database import now_utc
 from portal.models import Contact, InstalmentDue, Quote, QuoteStatus, StaffRole
 from portal.quotes.publishing import publish_quote
-from tests.factories import make_business, make_product_price, make_tax_rate
+from tests.factories import (
+    make_business,
+    make_discount,
+    make_product_price,
+    make_tax_rate,
+)
 from tests.fixtures.staff import make_staff
 from tests.merchant.editor_pages import field_error
 from tests.quotes.builders import STAFF_ACTOR, make_quote
@@ -98,6 +103,19 @@ def test_new_form_has_business_defaults(client, signed_in, business):
     default_expiry = (now_utc().date() + timedelta(days=30)).isoformat()
     assert f'value="{default_expiry}"' in page
     assert 'value="yes" id="collect_payment" checked' in page
+
+
+def test_percents_listed_without_exponent(client, signed_in, db, business):
+    signed_in(StaffRole.SALES)
+    make_discount(db, "WELCOME", percent=10, name="Welcome, 10% off")
+    make_tax_rate(db, "VAT", "20")
+    db.commit()
+
+    page = client.get("/merchant/quotes/new").get_data(as_text=True)
+
+    assert "Welcome, 10% off (10%)" in page
+    assert "VAT 20%" in page
+    assert "E+" not in page
 
 
 def test_viewer_cannot_open_form(client, signed_in, business):
