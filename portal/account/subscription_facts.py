@@ -139,7 +139,9 @@ class SubscriptionSummary:
     frequency: str
     next_billing_on: str | None  # long date in the customer's locale
     next_amount: int | None  # minor units
-    ends_on: str | None  # the last day of service after a cancel at period end
+    # After a cancel at period end, the date the subscription cancels on: the
+    # first day without service, shown as "Cancels on".
+    ends_on: str | None
     method: str | None
 
 

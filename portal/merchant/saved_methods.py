@@ -1,4 +1,4 @@
-"""How the back office names a customer's saved payment method."""
+"""Labels of customers' saved payment methods in the back office."""
 
 from portal.documents.facts import card_brand_name
 from portal.models import SavedPaymentMethod

@@ -4,6 +4,7 @@ from flask import abort, render_template, url_for
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from portal.billing.states import period_end
 from portal.database import get_session, now_utc
 from portal.invoices.terms import TERMS_LABELS
 from portal.listing.registry import INDEXES
@@ -115,6 +116,8 @@ def render_detail(
         renews=subscription.status in RENEWING_STATUSES,
         pausable=subscription.status in PAUSABLE,
         saved_method_label=saved_method_label,
+        # The first day without service, the date a cancel at period end takes effect.
+        cancels_on=period_end(subscription),
         Status=SubscriptionStatus,
         error=error,
         errors=errors or {},

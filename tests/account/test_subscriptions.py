@@ -172,3 +172,19 @@ def test_cancel_paused_at_period_end(aino_client, db, aino):
     assert stored.status is SubscriptionStatus.PAUSED
     page = aino_client.get(f"/account/subscriptions/{subscription.token}")
     assert 'id="keep-subscription"' in page.get_data(as_text=True)
+
+
+def test_cancel_date_is_first_day_without_service(aino_client, db, aino):
+    subscription = make_subscription(db, aino, cancel_at_period_end=True)
+    db.commit()
+    first_day_without = subscription.next_billing_date
+
+    page = aino_client.get(f"/account/subscriptions/{subscription.token}")
+    overview = aino_client.get("/account/")
+
+    date_text = f"{first_day_without:%B} {first_day_without.day}, "
+    date_text += str(first_day_without.year)
+    text = page.get_data(as_text=True)
+    assert f'<dt>Cancels on</dt><dd id="ends-on">{date_text}</dd>' in text
+    assert "Ends on" not in text
+    assert f"Cancels on {date_text}" in overview.get_data(as_text=True)

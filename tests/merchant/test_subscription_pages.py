@@ -187,6 +187,35 @@ def test_detail_names_card_brand(client, signed_in, db, plans, brand, last4, lab
     assert f'id="saved-method">{label}, expires 12/2040' in page
 
 
+def test_detail_shows_cancel_date(client, signed_in, db, plans):
+    signed_in(StaffRole.VIEWER)
+    active = plans["active"]
+    active.cancel_at_period_end = True
+    db.commit()
+    # Period 0 runs until the next billing date, its first day without service.
+    cancels_on = active.periods[0].ends_on
+
+    page = client.get(f"/merchant/subscriptions/{active.id}").get_data(as_text=True)
+
+    assert f'<dt>Cancels on</dt><dd id="cancels-on">{cancels_on.isoformat()}' in page
+    assert 'id="next-billing-date"' not in page
+    assert "Ends on" not in page
+
+
+def test_paused_detail_shows_cancel_date(client, signed_in, db, plans):
+    signed_in(StaffRole.VIEWER)
+    active = plans["active"]
+    active.status = SubscriptionStatus.PAUSED
+    active.next_billing_date = None
+    active.cancel_at_period_end = True
+    db.commit()
+
+    page = client.get(f"/merchant/subscriptions/{active.id}").get_data(as_text=True)
+
+    cancels_on = active.periods[0].ends_on.isoformat()
+    assert f'id="cancels-on">{cancels_on}' in page
+
+
 def test_detail_page(client, signed_in, db, plans):
     signed_in(StaffRole.VIEWER)
     active = plans["active"]
