@@ -1,9 +1,13 @@
 """The staff quote detail page, its PDF preview and its stored signed PDF."""
 
+from datetime import date
+from functools import partial
+
 from flask import abort, make_response, render_template
 from sqlalchemy import select
 
 from portal.database import get_session, now_utc
+from portal.invoices.status import local_today
 from portal.listing.context import ListingContext
 from portal.listing.quotes import STATUS_LABELS, shown_status
 from portal.merchant import blueprint
@@ -12,7 +16,13 @@ from portal.merchant.context import current_staff
 from portal.merchant.layout import business_or_none
 from portal.merchant.permissions import Permission, has_permission
 from portal.merchant.quote_editor import load_quote
-from portal.models import Business, Quote, QuoteStatus
+from portal.models import (
+    Business,
+    InstalmentStatus,
+    Quote,
+    QuoteInstalment,
+    QuoteStatus,
+)
 from portal.quotes.approval import approval_amount, needs_approval
 from portal.quotes.building import EDITABLE_STATUSES
 from portal.quotes.documents import quote_locale, render_quote_pdf
@@ -52,6 +62,7 @@ ACTION_LABELS = {
     "payment_method_saved": "Payment method saved for later instalments",
     "subscriptions_started": "Subscriptions started",
 }
+# The label of a pending instalment depends on its due date: see instalment_label.
 INSTALMENT_LABELS = {
     "pending": "Not due yet",
     "invoiced": "Invoiced",
@@ -112,7 +123,9 @@ def render_detail(
         events=quote_events(get_session(), quote),
         verification=verify_quote(get_session(), quote),
         action_labels=ACTION_LABELS,
-        instalment_labels=INSTALMENT_LABELS,
+        instalment_label=partial(
+            instalment_label, today=local_today(now, business.timezone)
+        ),
         due_label=lambda instalment: due_label(instalment, "en"),
         page_url=public_url(f"/quotes/{quote.token}"),
         signer_url=lambda signer: public_url(
@@ -134,6 +147,19 @@ def render_detail(
         values=values or {},
     )
     return page, status
+
+
+def instalment_label(instalment: QuoteInstalment, today: date) -> str:
+    """Label an instalment's status; a pending one is due from its due date on.
+
+    ``today`` is the date in the business's time zone.
+    """
+    if instalment.status is InstalmentStatus.PENDING and instalment.due_on:
+        if instalment.due_on == today:
+            return "Due today"
+        if instalment.due_on < today:
+            return "Overdue"
+    return INSTALMENT_LABELS[instalment.status.value]
 
 
 def _versions(quote: Quote) -> list[Quote]:

@@ -311,3 +311,25 @@ def test_percents_shown_without_exponent(client, signed_in, db, business):
     assert page.count("<td>50%</td>") == 2
     assert "(VAT 24%)" in page
     assert "E+" not in page
+
+
+def test_instalment_due_today_is_due(app, client, signed_in, db, business):
+    signed_in(StaffRole.SALES)
+    quote = published_quote(
+        db,
+        parts=(
+            Part("30"),
+            Part("40", due=InstalmentDue.DAYS_AFTER, days=30),
+            Part("30", due=InstalmentDue.DAYS_AFTER, days=60),
+        ),
+    )
+    sign_as_buyer(app, db, quote.buyers[0])
+    quote.instalments[2].due_on = TODAY - timedelta(days=1)
+    db.commit()
+
+    page = client.get(f"/merchant/quotes/{quote.id}").get_data(as_text=True)
+
+    rows = page[page.index('id="instalments"') :].split("<tr>")[2:5]
+    assert "Due today" in rows[0]
+    assert "Not due yet" in rows[1]
+    assert "Overdue" in rows[2]
