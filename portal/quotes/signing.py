@@ -129,6 +129,12 @@ def closed_reason(quote: Quote, now: datetime, timezone: str) -> str | None:
             "the current quote.",
             business=_business_name(quote),
         )
+    if quote.status is QuoteStatus.DECLINED and quote.decline_reason:
+        return _(
+            "This quote was declined, so it can no longer be signed or paid. "
+            "Reason: %(reason)s",
+            reason=quote.decline_reason,
+        )
     if quote.status is QuoteStatus.DECLINED:
         return _("This quote was declined and can no longer be signed or paid.")
     if quote.status in (QuoteStatus.DRAFT, QuoteStatus.PENDING_APPROVAL):

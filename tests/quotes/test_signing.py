@@ -357,6 +357,31 @@ def test_decline_with_reason(client, db):
     assert "The budget was cut." in page
 
 
+def test_declined_page_says_it_once(client, db):
+    quote = publish_quote(
+        db,
+        buyers=(
+            ("Aino Virtanen", "aino@example.com"),
+            ("Eero Laine", "eero@example.com"),
+        ),
+    )
+    first, second = quote.buyers
+    token = open_signer_page(client, quote, first)
+    client.post(
+        f"/quotes/{quote.token}/decline/{first.token}",
+        data={"csrf_token": token, "reason": "The budget was cut."},
+    )
+
+    for path in (
+        f"/quotes/{quote.token}",
+        signer_path(quote, first),
+        signer_path(quote, second),
+    ):
+        page = client.get(path).get_data(as_text=True)
+        assert page.count("This quote was declined") == 1, path
+        assert "Reason: The budget was cut." in page, path
+
+
 def test_decline_needs_a_reason(client, db):
     quote = publish_quote(db)
     signer = quote.buyers[0]
