@@ -35,6 +35,7 @@ from portal.quotes.consent import CONSENT_VERSION
 from portal.quotes.content import content_digest
 from portal.quotes.evidence import append_event
 from portal.quotes.expiry import is_expired
+from portal.quotes.names import names_match
 from portal.security import CONTROL_CHARACTERS
 
 logger = logging.getLogger(__name__)
@@ -220,8 +221,9 @@ def sign(
 ) -> SignOutcome:
     """Take a buyer's signature, commit, and accept the quote when it was the last.
 
-    Raises ``SigningError`` for a blank name, a missing consent, an unreadable
-    drawing, or a quote that cannot be signed now. Signing again after a
+    Raises ``SigningError`` for a blank name, a name other than the signer's
+    (ignoring case, accents and repeated spaces), a missing consent, an
+    unreadable drawing, or a quote that cannot be signed now. Signing again after a
     double submit returns the first signature with ``newly_signed`` False.
     """
     if signer.role is not SignerRole.BUYER:
@@ -245,6 +247,17 @@ def sign(
             _("Open the quote through your link and read it before you sign.")
         )
     _check_can_sign(session, quote, signer)
+    if not names_match(typed_name, signer.name):
+        session.rollback()
+        raise SigningError(
+            _(
+                "The name you typed does not match the signer's name on the quote. "
+                "Type it as shown: %(name)s.",
+                name=signer.name,
+            ),
+            "typed_name",
+            status_code=422,
+        )
 
     _store_signature(signer, quote, typed_name, drawing, signature)
     signer.consent_version = quote.consent_version or CONSENT_VERSION

@@ -175,6 +175,37 @@ def test_blank_name_is_rejected(client, db):
     assert quote.status is QuoteStatus.VIEWED
 
 
+def test_other_name_is_rejected(client, db):
+    quote = publish_quote(db)
+    signer = quote.buyers[0]
+    token = open_signer_page(client, quote, signer)
+
+    response = post_signature(client, quote, signer, token, typed_name="Someone Else")
+
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "Type it as shown: Aino Virtanen." in page
+    assert 'value="Someone Else"' in page
+    db.expire_all()
+    assert signer.signed_at is None
+    assert quote.status is QuoteStatus.VIEWED
+
+
+def test_name_matches_without_case_or_accents(client, db):
+    quote = publish_quote(db, buyers=(("Päivi Järvinen", "paivi@example.com"),))
+    signer = quote.buyers[0]
+    token = open_signer_page(client, quote, signer)
+
+    response = post_signature(
+        client, quote, signer, token, typed_name="paivi   JARVINEN"
+    )
+
+    assert response.status_code == 303
+    db.expire_all()
+    assert signer.signed_at is not None
+    assert signer.typed_name == "paivi JARVINEN"
+
+
 def test_consent_is_required(client, db):
     quote = publish_quote(db)
     signer = quote.buyers[0]
