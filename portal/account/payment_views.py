@@ -9,6 +9,7 @@ from portal.businesses import get_business
 from portal.database import get_session
 from portal.documents import render_invoice_pdf, render_receipt_pdf
 from portal.documents.facts import payment_method_label, payment_status_label
+from portal.documents.periods import paid_period
 from portal.documents.receipt_options import receipt_options
 from portal.documents.refunds import refund_state_label
 from portal.documents.summary import summarise_order
@@ -30,6 +31,7 @@ def payment(token: str):
         summary=summarise_order(found.order, current_locale()),
         receipt=receipt_options(business),
         method=payment_method_label(found),
+        period=paid_period(found, current_locale()),
         status=refund_state_label(found) or payment_status_label(found.status),
     )
 

@@ -10,6 +10,7 @@ from portal.checkout.views import load_payment
 from portal.database import get_session
 from portal.documents import render_invoice_pdf, render_receipt_pdf
 from portal.documents.facts import payment_method_label, payment_status_label
+from portal.documents.periods import paid_period
 from portal.documents.receipt_options import receipt_options
 from portal.documents.refunds import refund_state_label, render_refund_receipt_pdf
 from portal.documents.summary import summarise_order
@@ -42,6 +43,7 @@ def receipt(token: str):
         receipt=receipt_options(business),
         refund_state=refund_state_label(payment),
         method=payment_method_label(payment),
+        period=paid_period(payment, current_locale()),
         invoice_page_url=invoice_page_url(payment),
         status=payment_status_label(payment.status),
         # Without ?embed=, for the host page and the buyer to keep.

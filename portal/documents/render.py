@@ -16,6 +16,7 @@ from portal.documents.facts import (
     payment_status_label,
 )
 from portal.documents.pdf import html_to_pdf, logo_uri
+from portal.documents.periods import paid_period
 from portal.documents.receipt_options import receipt_options
 from portal.documents.refunds import refund_state_label
 from portal.documents.summary import summarise_order
@@ -65,6 +66,7 @@ def render_receipt_pdf(
             custom_fields=payment.order.custom_fields or {},
             receipt=receipt_options(business),
             refund_state=refund_state_label(payment),
+            period=paid_period(payment, locale),
         )
     return html_to_pdf(html)
 

@@ -18,6 +18,7 @@ from portal.documents.facts import (
     payment_method_label,
     payment_status_label,
 )
+from portal.documents.periods import paid_period
 from portal.documents.receipt_options import receipt_options
 from portal.documents.summary import summarise_order
 from portal.invoices.attempts import invoice_paid_by
@@ -153,6 +154,7 @@ def _payment_context(
         ),
         "method": payment_method_label(payment),
         "status": payment_status_label(payment.status),
+        "period": paid_period(payment, locale),
         "summary": summarise_order(payment.order, locale),
         "custom_fields": payment.order.custom_fields or {},
         "receipt_url": receipt_url,

@@ -66,7 +66,10 @@ def test_no_invoice_link_without_invoice(aino_client, db, aino):
     page = aino_client.get(f"/account/payments/{payment.token}")
     pdf = aino_client.get(f"/account/payments/{payment.token}/invoice.pdf")
 
-    assert 'id="download-invoice"' not in page.get_data(as_text=True)
+    text = page.get_data(as_text=True)
+    assert 'id="download-invoice"' not in text
+    # A payment that paid no subscription period names no period.
+    assert 'id="paid-period"' not in text
     assert pdf.status_code == 404
 
 
