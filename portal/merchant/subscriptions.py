@@ -18,10 +18,11 @@ from portal.merchant.access import requires
 from portal.merchant.context import current_staff
 from portal.merchant.index_page import export_csv
 from portal.merchant.indexes import ROUTES, show_index
+from portal.merchant.payment_forms import REASON_CHOICES
 from portal.merchant.permissions import Permission, has_permission
 from portal.merchant.processor_mode import processor_mode
 from portal.merchant.saved_methods import saved_method_label
-from portal.models import AuditEvent, IndexName, Price, PriceKind
+from portal.models import AuditEvent, IndexName, Price, PriceKind, RefundReason
 from portal.models.subscriptions import (
     RENEWING_STATUSES,
     Subscription,
@@ -44,6 +45,13 @@ ACTION_LABELS = {
     "subscription.clock_advanced": "Test clock advanced",
     "subscription.refund_rejected": "Refund of unused time rejected",
 }
+# The refund reasons staff may record when cancelling with a refund. Leaving
+# the field empty records "other", which the refund receipt does not name.
+REFUND_REASONS = [
+    (choice.value, choice.label)
+    for choice in REASON_CHOICES
+    if choice.value != RefundReason.OTHER.value
+]
 
 
 @blueprint.get("/subscriptions")
@@ -122,6 +130,7 @@ def render_detail(
         error=error,
         errors=errors or {},
         values=values or {},
+        refund_reasons=REFUND_REASONS,
     )
     return page, status
 

@@ -16,6 +16,7 @@ from portal.merchant.access import requires
 from portal.merchant.invoice_detail import staff_action_context
 from portal.merchant.permissions import Permission
 from portal.merchant.subscriptions import load_subscription, render_detail
+from portal.models import RefundReason
 from portal.models.subscriptions import Subscription
 from portal.money import format_money
 from portal.subscriptions import lifecycle
@@ -29,14 +30,40 @@ logger = logging.getLogger(__name__)
 @requires(Permission.SELL)
 def cancel_subscription_now(subscription_id: int):
     refund = request.form.get("refund_unused") == "yes"
+    values = {"refund_reason": request.form.get("refund_reason", "")}
+    reason = _refund_reason(values["refund_reason"])
+    if reason is None:
+        return render_detail(
+            load_subscription(subscription_id),
+            errors={"refund_reason": "Choose a refund reason from the list."},
+            values=values,
+            status=422,
+        )
     return _act(
         subscription_id,
         lambda session, subscription, context: lifecycle.cancel_now(
-            session, subscription, refund_unused=refund, **context
+            session,
+            subscription,
+            refund_unused=refund,
+            refund_reason=reason,
+            notify_customer=True,
+            **context,
         ),
         "The subscription is canceled"
-        + (", and its unused time is refunded." if refund else "."),
+        + (", and its unused time is refunded." if refund else ".")
+        + " The customer is emailed.",
+        values=values,
     )
+
+
+def _refund_reason(text: str) -> RefundReason | None:
+    """Read the refund reason field; empty means no reason given (other)."""
+    if not text:
+        return RefundReason.OTHER
+    try:
+        return RefundReason(text)
+    except ValueError:
+        return None
 
 
 @blueprint.post("/subscriptions/<int:subscription_id>/cancel-at-period-end")
@@ -46,9 +73,10 @@ def cancel_subscription_at_period_end(subscription_id: int):
     return _act(
         subscription_id,
         lambda session, subscription, context: lifecycle.cancel_at_period_end(
-            session, subscription, reason=reason, **context
+            session, subscription, reason=reason, notify_customer=True, **context
         ),
-        "The subscription ends at the end of the current period.",
+        "The subscription ends at the end of the current period. The customer "
+        "is emailed the end date.",
         values={"reason": reason},
     )
 

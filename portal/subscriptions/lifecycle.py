@@ -20,13 +20,18 @@ from sqlalchemy.orm import Session
 
 from portal.billing.schedule import billing_date
 from portal.billing.states import period_end
-from portal.models import NetTerms, SavedPaymentMethod
+from portal.businesses import get_business
+from portal.models import NetTerms, RefundReason, SavedPaymentMethod
 from portal.models.subscriptions import (
     RENEWING_STATUSES,
     CollectionMethod,
     PeriodStatus,
     Subscription,
     SubscriptionStatus,
+)
+from portal.notifications.subscription_endings import (
+    Cancellation,
+    send_cancellation_notice,
 )
 from portal.processors.base import Processor
 from portal.subscriptions.actions import (
@@ -74,10 +79,16 @@ def cancel_now(
     actor: str,
     now: datetime,
     refund_unused: bool,
+    refund_reason: RefundReason = RefundReason.OTHER,
+    notify_customer: bool = False,
     processor: Processor | None = None,
     client_address: str | None = None,
 ) -> Subscription:
     """End the subscription at once, optionally refunding its unused time, and commit.
+
+    ``refund_reason`` is recorded on the refund; the default, other, names no
+    reason to the customer. With ``notify_customer`` the customer is emailed
+    that the subscription was canceled, once, after the commit.
 
     The refund follows the proration rule of ``portal.subscriptions.proration``:
     the unused days of the current period at the current price, never more
@@ -120,6 +131,15 @@ def cancel_now(
     )
     session.commit()
     logger.info("subscription %s canceled now", subscription.id)
+    if notify_customer:
+        _notify_cancellation(
+            session,
+            subscription,
+            Cancellation(
+                ends_on=subscription_today(session, subscription, now),
+                at_period_end=False,
+            ),
+        )
     if refund is not None:
         payment, amount = refund
         refund_unused_time(
@@ -127,6 +147,7 @@ def cancel_now(
             subscription,
             payment,
             amount,
+            reason=refund_reason,
             actor=actor,
             processor=processor,
             client_address=client_address,
@@ -141,9 +162,13 @@ def cancel_at_period_end(
     actor: str,
     now: datetime,
     reason: str | None,
+    notify_customer: bool = False,
     client_address: str | None = None,
 ) -> Subscription:
     """Stop renewing, so that the subscription ends on its next billing date. Commits.
+
+    With ``notify_customer`` the customer is emailed the end date, once,
+    after the commit.
 
     ``next_billing_date`` keeps that date, which is now the end date. The
     billing run ends the subscription there instead of billing it. A paused
@@ -182,6 +207,10 @@ def cancel_at_period_end(
     )
     session.commit()
     logger.info("subscription %s cancels at period end", subscription.id)
+    if notify_customer and ends_on is not None:
+        _notify_cancellation(
+            session, subscription, Cancellation(ends_on=ends_on, at_period_end=True)
+        )
     return subscription
 
 
@@ -448,6 +477,12 @@ def replace_payment_method(
     session.commit()
     logger.info("subscription %s payment method replaced", subscription.id)
     return subscription
+
+
+def _notify_cancellation(
+    session: Session, subscription: Subscription, cancellation: Cancellation
+) -> None:
+    send_cancellation_notice(subscription, get_business(session), cancellation)
 
 
 def _unused_time_refund(session: Session, subscription: Subscription, now: datetime):

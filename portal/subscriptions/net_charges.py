@@ -168,11 +168,15 @@ def refund_unused_time(
     payment: Payment,
     amount: int,
     *,
+    reason: RefundReason,
     actor: str,
     processor: Processor | None,
     client_address: str | None,
 ) -> Refund | None:
     """Refund ``amount`` of ``payment`` for a canceled subscription's unused time.
+
+    ``reason`` is the refund reason staff chose, which the refund receipt
+    names to the customer unless it is other or fraudulent.
 
     Commits, like every refund. A refund the processor or the refund checks
     reject is logged and leaves an audit row on the subscription, which is
@@ -181,7 +185,7 @@ def refund_unused_time(
     request = RefundInput(
         payment_id=payment.id,
         amount=amount,
-        reason=RefundReason.REQUESTED_BY_CUSTOMER,
+        reason=reason,
         note=f"Unused time of subscription {subscription.id}",
         idempotency_key=unused_time_refund_key(subscription),
     )

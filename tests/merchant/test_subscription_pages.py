@@ -379,3 +379,31 @@ def test_clock_rejects_past_date(client, signed_in, plans):
 
     assert response.status_code == 422
     assert "the subscription&#39;s current date" in response.get_data(as_text=True)
+
+
+def test_cancel_now_rejects_unknown_reason(client, signed_in, db, plans):
+    signed_in(StaffRole.SALES)
+    active = plans["active"]
+
+    response = post(
+        client,
+        f"/merchant/subscriptions/{active.id}/cancel",
+        refund_unused="yes",
+        refund_reason="because",
+    )
+
+    assert response.status_code == 422
+    assert "Choose a refund reason from the list." in response.get_data(as_text=True)
+    db.refresh(active)
+    assert active.status is SubscriptionStatus.ACTIVE
+
+
+def test_cancel_now_form_lists_reasons(client, signed_in, plans):
+    signed_in(StaffRole.SALES)
+
+    page = client.get(f"/merchant/subscriptions/{plans['active'].id}").get_data(
+        as_text=True
+    )
+
+    assert '<option value="">No reason given</option>' in page
+    assert '<option value="duplicate">Duplicate payment</option>' in page

@@ -2,6 +2,9 @@
 
 import secrets
 from datetime import UTC, date, datetime
+from email import message_from_string
+from email.policy import default as default_policy
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -359,3 +362,94 @@ def test_test_clock_decides_today(app, db, monthly):
     assert monthly.canceled_at == monthly.clock_at
     payment_id = monthly.periods[1].payment_id
     assert [refund.amount for refund in refunds_of(db, payment_id)] == [100]
+
+
+def outbox(app) -> list[str]:
+    return [
+        path.read_text(errors="replace")
+        for path in sorted(Path(app.config["KASSA_OUTBOX"]).glob("*"))
+    ]
+
+
+def cancellation_emails(app) -> list[str]:
+    """Return the plain-text bodies of the cancellation emails to the customer."""
+    messages = [
+        message_from_string(text, policy=default_policy) for text in outbox(app)
+    ]
+    return [
+        message.get_body(("plain",)).get_content()
+        for message in messages
+        if message["Subject"].startswith("Your subscription to Nordlys Studio")
+        and message["To"] == "aino@example.com"
+    ]
+
+
+def test_cancel_now_refund_gives_no_reason(app, db, monthly):
+    payment_id = monthly.periods[1].payment_id
+    with app.app_context():
+        lifecycle.cancel_now(
+            db,
+            monthly,
+            actor=STAFF,
+            now=MID_JANUARY,
+            refund_unused=True,
+            notify_customer=True,
+        )
+
+    [refund] = refunds_of(db, payment_id)
+    assert refund.reason is RefundReason.OTHER
+    texts = outbox(app)
+    [receipt] = [text for text in texts if "Subject: Refund" in text]
+    assert "Requested by you" not in receipt
+
+
+def test_cancel_now_records_chosen_reason(app, db, monthly):
+    payment_id = monthly.periods[1].payment_id
+    with app.app_context():
+        lifecycle.cancel_now(
+            db,
+            monthly,
+            actor=STAFF,
+            now=MID_JANUARY,
+            refund_unused=True,
+            refund_reason=RefundReason.DUPLICATE,
+        )
+
+    [refund] = refunds_of(db, payment_id)
+    assert refund.reason is RefundReason.DUPLICATE
+
+
+def test_cancel_now_emails_customer_once(app, db, monthly):
+    with app.app_context():
+        for _ in range(2):
+            lifecycle.cancel_now(
+                db,
+                monthly,
+                actor=STAFF,
+                now=MID_JANUARY,
+                refund_unused=False,
+                notify_customer=True,
+            )
+
+    [email] = cancellation_emails(app)
+    assert "Nordlys Studio has canceled your subscription" in email
+    assert "as of January 17, 2027" in email
+    assert f"/account/subscriptions/{monthly.token}" in email
+
+
+def test_cancel_at_period_end_emails_end(app, db, monthly):
+    with app.app_context():
+        for _ in range(2):
+            lifecycle.cancel_at_period_end(
+                db,
+                monthly,
+                actor=STAFF,
+                now=MID_JANUARY,
+                reason=None,
+                notify_customer=True,
+            )
+
+    [email] = cancellation_emails(app)
+    assert "ends on February 1, 2027" in email
+    assert "not renewed" in email
+    assert f"/account/subscriptions/{monthly.token}" in email
