@@ -11,7 +11,6 @@ import logging
 import secrets
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -29,6 +28,16 @@ from portal.invoices.errors import (
 )
 from portal.invoices.status import local_today
 from portal.invoices.terms import check_issue_date, due_date_for
+from portal.line_drafts import (
+    CheckedFee,
+    CheckedLine,
+    FeeDraft,
+    LineDraft,
+    LineDraftError,
+    fee_input,
+    fill_order,
+    line_input,
+)
 from portal.models import (
     BillingDetails,
     Contact,
@@ -36,49 +45,15 @@ from portal.models import (
     InvoiceStatus,
     NetTerms,
     Order,
-    Price,
-    TaxRate,
 )
 from portal.money import format_money
-from portal.order_lines import fee_line, item_line, tax_rule
-from portal.pricing import (
-    DiscountRule,
-    FeeInput,
-    LineInput,
-    OrderTotals,
-    PricingError,
-    price_order,
-)
+from portal.pricing import OrderTotals, PricingError, price_order
 from portal.processors.base import MAX_AMOUNT
 
 logger = logging.getLogger(__name__)
 
 MAX_LINES = 50
 MAX_TEXT = 2000  # characters of a memo or footer
-
-
-@dataclass(frozen=True, slots=True)
-class LineDraft:
-    """One line item as staff entered it; amounts in minor units.
-
-    A line with ``price_id`` takes the product's price and, when no
-    description is given, the product's name.
-    """
-
-    description: str = ""
-    unit_amount: int | None = None
-    quantity: int = 1
-    price_id: int | None = None
-    discount_percent: Decimal | None = None
-    discount_amount: int | None = None
-    tax_rate_id: int | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class FeeDraft:
-    description: str
-    amount: int  # minor units
-    tax_rate_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,9 +82,9 @@ class _PricedDraft:
     contact: Contact
     totals: OrderTotals
     due_date: date
-    # The entered line or fee and its tax rate and price, in the totals' order.
-    lines: list[tuple[LineDraft, TaxRate | None, Price | None]]
-    fees: list[tuple[FeeDraft, TaxRate | None]]
+    # The entered lines and fees, checked, in the totals' order.
+    lines: list[CheckedLine]
+    fees: list[CheckedFee]
 
 
 def create_draft(
@@ -308,16 +283,19 @@ def _price(session: Session, draft: InvoiceDraft) -> _PricedDraft:
     if len(draft.lines) > MAX_LINES:
         raise InvoiceError(f"An invoice has at most {MAX_LINES} line items.", "lines")
 
-    lines = [
-        _line_input(session, draft.currency, index, line)
-        for index, line in enumerate(draft.lines)
-    ]
-    fees = [_fee_input(session, index, fee) for index, fee in enumerate(draft.fees)]
+    try:
+        lines = [
+            line_input(session, draft.currency, index, line, document="invoice")
+            for index, line in enumerate(draft.lines)
+        ]
+        fees = [fee_input(session, index, fee) for index, fee in enumerate(draft.fees)]
+    except LineDraftError as error:
+        raise InvoiceError(str(error), error.field) from error
     try:
         totals = price_order(
             draft.currency,
-            [line_input for line_input, _source in lines],
-            fees=[fee_input for fee_input, _source in fees],
+            [pricing_input for pricing_input, _source in lines],
+            fees=[pricing_input for pricing_input, _source in fees],
         )
     except PricingError as error:
         raise InvoiceError(str(error), "lines") from error
@@ -328,8 +306,8 @@ def _price(session: Session, draft: InvoiceDraft) -> _PricedDraft:
         contact=contact,
         totals=totals,
         due_date=due_date,
-        lines=[source for _line_input, source in lines],
-        fees=[source for _fee_input, source in fees],
+        lines=[source for _input, source in lines],
+        fees=[source for _input, source in fees],
     )
 
 
@@ -349,103 +327,6 @@ def _check_total(totals: OrderTotals) -> None:
         )
 
 
-def _line_input(
-    session: Session,
-    currency: str,
-    index: int,
-    line: LineDraft,
-) -> tuple[LineInput, tuple[LineDraft, TaxRate | None, Price | None]]:
-    prefix = f"lines-{index}"
-    price = None
-    unit_amount = line.unit_amount
-    description = line.description.strip()
-    if line.price_id is not None:
-        price = session.get(Price, line.price_id)
-        if price is None or not price.active:
-            raise InvoiceError(
-                f"Price {line.price_id} was not found. Choose a product from the list.",
-                f"{prefix}-price_id",
-            )
-        if price.currency != currency:
-            raise InvoiceError(
-                f"{price.product.name} is priced in {price.currency}, but the invoice "
-                f"is in {currency}. Choose a price in {currency} or enter the amount.",
-                f"{prefix}-price_id",
-            )
-        unit_amount = price.unit_amount
-        description = description or price.product.name
-    if not description:
-        raise InvoiceError("Enter a description.", f"{prefix}-description")
-    if len(description) > 300:
-        raise InvoiceError("Use at most 300 characters.", f"{prefix}-description")
-    if unit_amount is None or unit_amount <= 0:
-        raise InvoiceError("Enter a unit amount above zero.", f"{prefix}-unit_amount")
-    if not 1 <= line.quantity <= 1_000_000:
-        raise InvoiceError("Enter a quantity from 1 to 1000000.", f"{prefix}-quantity")
-
-    discount = _discount_rule(line, unit_amount, currency, prefix)
-    tax_rate = _tax_rate(session, line.tax_rate_id, f"{prefix}-tax_rate_id")
-    line_input = LineInput(
-        description=description,
-        unit_amount=unit_amount,
-        quantity=line.quantity,
-        tax=tax_rule(tax_rate),
-        discount=discount,
-    )
-    return line_input, (line, tax_rate, price)
-
-
-def _discount_rule(
-    line: LineDraft, unit_amount: int, currency: str, prefix: str
-) -> DiscountRule | None:
-    name = f"{prefix}-discount"
-    if line.discount_percent is not None:
-        if not 0 < line.discount_percent <= 100:
-            raise InvoiceError("Enter a discount from 0 to 100%.", name)
-        return DiscountRule(name="Discount", percent=line.discount_percent)
-    if line.discount_amount is not None:
-        gross = unit_amount * line.quantity
-        if line.discount_amount <= 0:
-            raise InvoiceError("Enter a discount above zero, or leave it empty.", name)
-        if line.discount_amount > gross:
-            raise InvoiceError(
-                f"The discount {format_money(line.discount_amount, currency)} is more "
-                f"than the line's amount {format_money(gross, currency)}.",
-                name,
-            )
-        return DiscountRule(name="Discount", amount_off=line.discount_amount)
-    return None
-
-
-def _fee_input(
-    session: Session, index: int, fee: FeeDraft
-) -> tuple[FeeInput, tuple[FeeDraft, TaxRate | None]]:
-    prefix = f"fees-{index}"
-    description = fee.description.strip()
-    if not description:
-        raise InvoiceError("Enter a description of the fee.", f"{prefix}-description")
-    if len(description) > 100:
-        raise InvoiceError("Use at most 100 characters.", f"{prefix}-description")
-    if fee.amount <= 0:
-        raise InvoiceError("Enter a fee amount above zero.", f"{prefix}-amount")
-    tax_rate = _tax_rate(session, fee.tax_rate_id, f"{prefix}-tax_rate_id")
-    fee_input = FeeInput(
-        name=description, flat_amount=fee.amount, tax=tax_rule(tax_rate)
-    )
-    return fee_input, (fee, tax_rate)
-
-
-def _tax_rate(session: Session, tax_rate_id: int | None, name: str) -> TaxRate | None:
-    if tax_rate_id is None:
-        return None
-    tax_rate = session.get(TaxRate, tax_rate_id)
-    if tax_rate is None or not tax_rate.active:
-        raise InvoiceError(
-            f"Tax rate {tax_rate_id} was not found. Choose one from the list.", name
-        )
-    return tax_rate
-
-
 def _build_order(priced: _PricedDraft) -> Order:
     order = Order()
     _fill_order(order, priced)
@@ -454,28 +335,5 @@ def _build_order(priced: _PricedDraft) -> Order:
 
 def _fill_order(order: Order, priced: _PricedDraft) -> None:
     """Set an order's totals, bill-to details and lines from a priced draft."""
-    totals = priced.totals
-    order.currency = totals.currency
-    order.subtotal = totals.subtotal
-    order.discount_total = totals.discount
-    order.fee_total = totals.fee_total
-    order.tax_total = totals.tax
-    order.total = totals.total
+    fill_order(order, priced.totals, priced.lines, priced.fees)
     order.billing = contact_billing(priced.contact)
-
-    position = 0
-    for (draft, tax_rate, price), line in zip(priced.lines, totals.lines, strict=True):
-        order.lines.append(
-            item_line(
-                position,
-                line,
-                price_id=price.id if price else None,
-                tax_rate=tax_rate,
-                discount_percent=draft.discount_percent,
-            )
-        )
-        position += 1
-
-    for (_fee, tax_rate), priced_fee in zip(priced.fees, totals.fees, strict=True):
-        order.lines.append(fee_line(position, priced_fee, tax_rate))
-        position += 1
