@@ -18,11 +18,16 @@ from portal.merchant import blueprint
 from portal.merchant.access import requires
 from portal.merchant.context import current_staff
 from portal.merchant.permissions import Permission
+from portal.merchant.quote_detail import render_detail
 from portal.models import Quote, QuoteSigner, QuoteStatus, SignerRole
-from portal.quotes.consent import CONSENT_VERSION, consent_text
+from portal.quotes.consent import COUNTERSIGN_CONSENT_VERSION, consent_text
 from portal.quotes.signing import SigningError, countersign, next_to_sign
 
 logger = logging.getLogger(__name__)
+
+CONSENT_MISSING = "Agree to sign electronically to countersign the quote."
+# The countersign form's names for the fields that SigningError names.
+FORM_FIELDS = {"typed_name": "countersign_name", "consent": "countersign_consent"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,9 +63,7 @@ def countersign_panel(quote: Quote) -> CountersignPanel:
         own=own,
         can_sign=can_sign,
         waiting_for=waiting_for,
-        consent_text=consent_text(
-            "en", business.name, quote.consent_version or CONSENT_VERSION
-        ),
+        consent_text=consent_text("en", business.name, COUNTERSIGN_CONSENT_VERSION),
     )
 
 
@@ -82,24 +85,40 @@ def countersign_quote(quote_id: int):
     if signer is None:
         abort(403)
     detail = f"{request.script_root}/merchant/quotes/{quote.id}"
+    typed_name = request.form.get("typed_name", "")
+    consented = request.form.get("consent") == "yes"
+    values = {"countersign_name": typed_name.strip()}
+    if consented:
+        values["countersign_consent"] = "yes"
 
-    if request.form.get("consent") != "yes":
-        flash("Agree to sign electronically to countersign the quote.", "error")
-        return redirect(detail, 303)
+    if not consented:
+        errors = {"countersign_consent": CONSENT_MISSING}
+        return render_detail(quote, errors=errors, values=values, status=422)
     try:
         outcome = countersign(
             session,
             signer,
             staff_id=staff.id,
-            typed_name=request.form.get("typed_name", ""),
+            typed_name=typed_name,
             client_address=client_address(),
             user_agent=request.headers.get("User-Agent"),
         )
     except SigningError as error:
-        flash(error.message, "error")
-        return redirect(detail, 303)
+        return _countersign_failed(quote, error, values)
     if outcome.accepted:
         flash(f"Quote {quote.display_number} is countersigned and accepted.", "success")
     elif outcome.newly_signed:
         flash(f"You countersigned quote {quote.display_number}.", "success")
     return redirect(detail, 303)
+
+
+def _countersign_failed(quote: Quote, error: SigningError, values: dict[str, str]):
+    """Show the detail page again with the error next to its field, or at the top."""
+    get_session().refresh(quote)
+    field = FORM_FIELDS.get(error.field or "")
+    if field is None:
+        return render_detail(
+            quote, error=error.message, values=values, status=error.status_code
+        )
+    errors = {field: error.message}
+    return render_detail(quote, errors=errors, values=values, status=error.status_code)

@@ -1,15 +1,19 @@
-"""The consent to sign electronically that a buyer agrees to before signing.
+"""The consent to sign electronically that a signer agrees to before signing.
 
-Each signature stores the version it was given under. The wording of a
-released version never changes. A new wording gets a new version and an
-entry of its own in ``CONSENT_TEXTS``, so the signature certificate of an
-older quote still prints the words that its signers agreed to.
+Buyers and countersigners agree to different wordings: a countersigner
+signs for the business in the back office and draws no signature. Each
+signature stores the version it was given under, and versions of both
+wordings share ``CONSENT_TEXTS``, so a version names one wording. The
+wording of a released version never changes. A new wording gets a new
+version and an entry of its own, so the signature certificate of an older
+quote still prints the words that its signers agreed to.
 """
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
-CONSENT_VERSION = "2026-12-04"
+CONSENT_VERSION = "2026-12-04"  # the buyers' wording
+COUNTERSIGN_CONSENT_VERSION = "counter-2026-12-04"
 
 
 def _text_2026_12_04(business: str) -> str:
@@ -22,7 +26,20 @@ def _text_2026_12_04(business: str) -> str:
     )
 
 
-CONSENT_TEXTS = {"2026-12-04": _text_2026_12_04}
+def _countersign_text_2026_12_04(business: str) -> str:
+    return _(
+        "I agree to countersign this quote electronically for %(business)s. The "
+        "name I type is my signature and binds %(business)s as my handwritten "
+        "signature would. I have read the whole quote, its terms and the buyers' "
+        "signatures.",
+        business=business,
+    )
+
+
+CONSENT_TEXTS = {
+    "2026-12-04": _text_2026_12_04,
+    "counter-2026-12-04": _countersign_text_2026_12_04,
+}
 
 
 class UnknownConsentVersion(ValueError):

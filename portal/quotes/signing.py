@@ -31,7 +31,7 @@ from portal.models import (
     QuoteStatus,
     SignerRole,
 )
-from portal.quotes.consent import CONSENT_VERSION
+from portal.quotes.consent import CONSENT_VERSION, COUNTERSIGN_CONSENT_VERSION
 from portal.quotes.content import content_digest
 from portal.quotes.evidence import append_event
 from portal.quotes.expiry import is_expired
@@ -299,7 +299,7 @@ def countersign(
         user_agent=user_agent,
     )
     _store_signature(signer, quote, name, None, signature)
-    signer.consent_version = quote.consent_version or CONSENT_VERSION
+    signer.consent_version = COUNTERSIGN_CONSENT_VERSION
     return _after_signature(session, quote, signer, client_address)
 
 
