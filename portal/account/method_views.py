@@ -11,7 +11,7 @@ import secrets
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from portal.account import blueprint, clock
+from portal.account import blueprint, clock, open_setups
 from portal.account.access import refused
 from portal.account.payment_methods import (
     Consent,
@@ -162,6 +162,7 @@ def payment_method(token: str):
         )
         return _render(subscription, business, message=message, status=409)
 
+    open_setups.forget(subscription.token)
     flash(_("Your new card is saved. Renewals are charged to it."), "success")
     return redirect(url_for("account.subscription", token=subscription.token), 303)
 
@@ -193,6 +194,7 @@ def _render(subscription, business, *, message=None, errors=None, status=200):
                 processor,
                 subscription.contact,
                 secrets.token_urlsafe(24),
+                open_setup_id=open_setups.get(subscription.token),
             )
         except ProcessorUnavailable:
             get_session().rollback()
@@ -201,6 +203,7 @@ def _render(subscription, business, *, message=None, errors=None, status=200):
                 subscription.id,
             )
             return _render_unavailable(subscription, business)
+        open_setups.remember(subscription.token, setup.id)
         allow_sources(csp_sources(processor.settings))
         stripe_setup = {
             "publishable_key": processor.settings.publishable_key,

@@ -91,11 +91,28 @@ def save_test_card(
 
 
 def start_setup(
-    session: Session, processor: Processor, contact: Contact, idempotency_key: str
+    session: Session,
+    processor: Processor,
+    contact: Contact,
+    idempotency_key: str,
+    *,
+    open_setup_id: str | None = None,
 ) -> SetupResult:
-    """Create the Stripe SetupIntent that the browser confirms with the new card."""
+    """Return the Stripe SetupIntent that the browser confirms with the new card.
+
+    The SetupIntent ``open_setup_id``, from an earlier visit, is reused while
+    it belongs to the contact and still waits for a card, so that reloading
+    the page does not leave one abandoned SetupIntent per visit. Otherwise a
+    new one is created.
+    """
     customer = processor_customer(session, processor, contact, idempotency_key)
     session.commit()
+    if open_setup_id is not None:
+        found = processor.open_setup_intent(
+            open_setup_id, customer=customer.customer_ref
+        )
+        if found is not None:
+            return found
     return processor.create_setup_intent(
         customer=customer.customer_ref,
         payment_method_types=["card"],

@@ -95,6 +95,45 @@ def test_page_starts_setup_intent(aino_client, db, aino, localstripe, subscripti
     assert 'name="card_number"' not in html
 
 
+def test_page_reuses_open_setup_intent(aino_client, localstripe, subscription):
+    first, _fields = open_page(aino_client, subscription)
+    again, _fields = open_page(aino_client, subscription)
+
+    assert len(localstripe.requests("/v1/setup_intents")) == 1
+    assert client_secret(again) == client_secret(first)
+
+
+def test_unknown_setup_id_replaced(aino_client, localstripe, subscription):
+    with aino_client.session_transaction() as session:
+        session["account_setup_intents"] = {subscription.token: "seti_gone"}
+
+    html, _fields = open_page(aino_client, subscription)
+
+    assert client_secret(html).startswith("seti_")
+    assert not client_secret(html).startswith("seti_gone")
+    assert len(localstripe.requests("/v1/setup_intents")) == 1
+
+
+def test_each_subscription_gets_own_setup(aino_client, db, localstripe, subscription):
+    second = make_subscription(db, subscription.contact, saved_method=None)
+    db.commit()
+
+    first, _fields = open_page(aino_client, subscription)
+    other, _fields = open_page(aino_client, second)
+
+    assert client_secret(other) != client_secret(first)
+
+
+def test_saved_card_starts_new_setup(aino_client, localstripe, subscription):
+    html, fields = open_page(aino_client, subscription)
+    confirm_setup(localstripe, client_secret(html), MASTERCARD)
+    aino_client.post(method_path(subscription), data={**fields, "consent": "yes"})
+
+    again, _fields = open_page(aino_client, subscription)
+
+    assert client_secret(again) != client_secret(html)
+
+
 def test_confirmed_card_replaces_old(aino_client, db, localstripe, subscription):
     old_id = subscription.saved_method_id
     html, fields = open_page(aino_client, subscription)

@@ -51,6 +51,8 @@ CANCELABLE = {
     "requires_action",
     "requires_capture",
 }
+# SetupIntent statuses in which the browser can still confirm it with a card.
+OPEN_SETUP_STATUSES = {"requires_payment_method", "requires_confirmation"}
 REFUND_ERROR_MESSAGES = {
     "amount_too_large": "The refund is larger than what is left to refund.",
     "charge_already_refunded": "The payment has already been refunded in full.",
@@ -67,6 +69,7 @@ class SetupResult:
     status: str  # Stripe's SetupIntent status, such as "succeeded"
     client_secret: str
     payment_method_id: str | None
+    customer: str | None = None  # the Stripe customer the method is saved to
 
     def __repr__(self) -> str:
         return f"SetupResult(id={self.id!r}, status={self.status!r})"
@@ -338,6 +341,23 @@ class StripeProcessor:
             setup = self.client.v1.setup_intents.retrieve(setup_intent_id)
         return _setup_result(setup.to_dict())
 
+    def open_setup_intent(
+        self, setup_intent_id: str, *, customer: str
+    ) -> SetupResult | None:
+        """Return a SetupIntent of ``customer`` that still waits for a card, or None.
+
+        None also for one that Stripe no longer knows, so that the caller
+        creates a new one instead.
+        """
+        try:
+            setup = self.retrieve_setup_intent(setup_intent_id)
+        except stripe.InvalidRequestError:
+            logger.info("SetupIntent %s not found for reuse", setup_intent_id)
+            return None
+        if setup.customer != customer or setup.status not in OPEN_SETUP_STATUSES:
+            return None
+        return setup
+
     def save_card(
         self,
         *,
@@ -492,9 +512,13 @@ def _setup_result(setup: dict) -> SetupResult:
     method = setup.get("payment_method")
     if isinstance(method, dict):
         method = method.get("id")
+    customer = setup.get("customer")
+    if isinstance(customer, dict):
+        customer = customer.get("id")
     return SetupResult(
         id=setup["id"],
         status=str(setup["status"]),
         client_secret=setup["client_secret"],
         payment_method_id=method,
+        customer=customer,
     )
