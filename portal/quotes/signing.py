@@ -352,6 +352,7 @@ def decline(
     )
     session.commit()
     logger.info("quote %s declined by signer %s", quote.id, signer.id)
+    _notify_declined(quote, signer)
     return True
 
 
@@ -520,6 +521,16 @@ def _notify(quote: Quote, outcome: SignOutcome) -> None:
         send_after_signature(quote, outcome.next_signers, accepted=outcome.accepted)
     except Exception:
         logger.exception("emails after a signature of quote %s failed", quote.id)
+
+
+def _notify_declined(quote: Quote, signer: QuoteSigner) -> None:
+    """Email staff that the quote was declined; a failure never undoes it."""
+    from portal.notifications.quote_declined import send_quote_declined
+
+    try:
+        send_quote_declined(quote, signer)
+    except Exception:
+        logger.exception("emails after quote %s was declined failed", quote.id)
 
 
 def _business_name(quote: Quote) -> str:
