@@ -1,8 +1,11 @@
 """The quote PDF, and the signed PDF stored once with its certificate page."""
 
 import hashlib
+import re
 
+from portal.businesses import get_business
 from portal.models import Quote
+from portal.quotes.documents import render_signed_pdf
 from tests.documents.pdf_text import pdf_text
 from tests.quotes.published import publish_quote
 from tests.quotes.test_paying import sign_all
@@ -72,3 +75,28 @@ def test_download_serves_stored_bytes(app, client, db):
     assert response.data == stored
     assert response.headers["Digest"] == f"sha-256={quote.signed_pdf_digest}"
     assert "-signed.pdf" in response.headers["Content-Disposition"]
+
+
+# Terms of this many lines put a signature row across a page break with
+# DejaVu fonts on A4 when rows may split (measured with WeasyPrint 70).
+TERM_LINES = (10, 11, 12, 62, 63, 64, 65, 66)
+
+
+def test_signature_rows_stay_on_one_page(app, db):
+    quote = publish_quote(db, countersigners=("Sara Sales",))
+    sign_all(app, db, quote)
+    db.expire_all()
+    business = get_business(db)
+
+    for count in TERM_LINES:
+        quote.terms = "\n".join(f"Term {n} of the agreement." for n in range(count))
+        with app.test_request_context():
+            pages = pdf_text(render_signed_pdf(quote, business)).split("\f")
+        for name, role in (("Aino Virtanen", "Buyer"), ("Sara Sales", "Countersigner")):
+            # The row's first line has the name and role; the typed name
+            # follows the drawn signature in the signature column.
+            row = re.compile(re.escape(name) + r"\s+" + role)
+            name_pages = [i for i, page in enumerate(pages) if row.search(page)]
+            signature_pages = [i for i, page in enumerate(pages) if f"/{name}/" in page]
+            assert name_pages == signature_pages, (count, name)
+    db.rollback()
