@@ -18,6 +18,7 @@ from portal.account import (  # noqa: E402, F401
     home,
     method_views,
     payment_views,
+    resubscribe_views,
     signin_views,
     subscription_views,
 )

@@ -29,16 +29,23 @@ from portal.i18n import current_locale
 from portal.models import (
     Business,
     CollectionMethod,
+    PeriodStatus,
     Subscription,
     SubscriptionStatus,
 )
+from portal.money import format_money
 from portal.subscriptions.errors import SubscriptionError, SubscriptionStateError
 from portal.subscriptions.lifecycle import (
     CANCEL_REASON_MAX_LENGTH,
     CANCELABLE_AT_PERIOD_END,
     cancel_at_period_end,
     keep_renewing,
+)
+from portal.subscriptions.resubscribing import (
+    PaymentMethodNeeded,
+    needs_new_method,
     resubscribe,
+    usable_saved_method,
 )
 
 logger = logging.getLogger(__name__)
@@ -96,23 +103,22 @@ def _resubscribe_offer(
 ) -> dict[str, object] | None:
     """Describe what subscribing again costs and how it is paid, once canceled.
 
-    This mirrors ``resubscribe``: the saved card is charged when the canceled
-    subscription charged one that is still saved, and otherwise an invoice is
-    emailed. None when the business does not let customers subscribe again.
+    This mirrors ``resubscribe``: the saved card is charged when it may be
+    charged again, a new card is asked for when it may not, and an invoiced
+    subscription is invoiced again. None when the business does not let
+    customers subscribe again.
     """
     if subscription.status is not SubscriptionStatus.CANCELED:
         return None
     if not business.account_allows_cancel:
         return None
-    method = subscription.saved_method
-    charged = (
-        subscription.collection is CollectionMethod.AUTOMATIC
-        and method is not None
-        and method.removed_at is None
-    )
+    method = None
+    if subscription.collection is CollectionMethod.AUTOMATIC:
+        method = usable_saved_method(subscription)
     return {
         "amount": resubscribe_amount(subscription),
-        "method": method_label(method) if charged else None,
+        "method": method_label(method),
+        "needs_card": needs_new_method(subscription),
     }
 
 
@@ -191,17 +197,68 @@ def resubscribe_view(token: str):
                 business=business.name,
             ),
         )
-    return _act(
-        found,
-        lambda session: resubscribe(
+    session = get_session()
+    try:
+        started = resubscribe(
             session,
             found,
             actor=ACTOR,
             now=clock.now(),
             client_address=client_address(),
-        ),
-        _("You are subscribed again."),
-    )
+        )
+    except PaymentMethodNeeded:
+        session.rollback()
+        flash(_("Enter a new card to subscribe again."), "info")
+        return redirect(url_for("account.resubscribe_card", token=found.token), 303)
+    except SubscriptionStateError:
+        session.rollback()
+        logger.info("resubscribing to subscription %s rejected", found.id)
+        message = _(
+            "This subscription cannot be changed that way in its current state."
+        )
+        return render_subscription(found, message=message, status=409)
+    flash(*subscribed_message(started))
+    return redirect(url_for("account.subscription", token=started.token), 303)
+
+
+def subscribed_message(started: Subscription) -> tuple[str, str]:
+    """Return the flash message and its category after subscribing again.
+
+    It states what the first period's bill did: charged, processing, failed
+    or invoiced.
+    """
+    first = next((period for period in started.periods if period.index == 0), None)
+    if first is None:
+        return _("You are subscribed again. The first payment is billed shortly."), (
+            "success"
+        )
+    amount = format_money(first.amount, started.currency, current_locale())
+    if first.status is PeriodStatus.PAID:
+        method = method_label(started.saved_method)
+        if method is None:
+            return _("You are subscribed again. %(amount)s was paid.", amount=amount), (
+                "success"
+            )
+        return _(
+            "You are subscribed again. %(amount)s was charged to %(method)s.",
+            amount=amount,
+            method=method,
+        ), "success"
+    if first.status is PeriodStatus.PROCESSING:
+        return _(
+            "You are subscribed again. The payment of %(amount)s is being processed.",
+            amount=amount,
+        ), "success"
+    if first.status is PeriodStatus.OPEN:
+        return _(
+            "You are subscribed again. An invoice for %(amount)s was emailed to you.",
+            amount=amount,
+        ), "success"
+    return _(
+        "You are subscribed again, but the first payment of %(amount)s did not go "
+        "through. See below for what happens next.",
+        amount=amount,
+    ), "error"
 
 
 def _act(subscription: Subscription, action, done_message: str):

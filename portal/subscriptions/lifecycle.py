@@ -15,16 +15,14 @@ not the ``now`` passed in.
 import logging
 from datetime import datetime
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.billing.schedule import billing_date
 from portal.billing.states import period_end
 from portal.businesses import get_business
-from portal.models import NetTerms, RefundReason, SavedPaymentMethod
+from portal.models import RefundReason, SavedPaymentMethod
 from portal.models.subscriptions import (
     RENEWING_STATUSES,
-    CollectionMethod,
     PeriodStatus,
     Subscription,
     SubscriptionStatus,
@@ -51,6 +49,7 @@ from portal.subscriptions.proration import (
     price_items,
     prorate,
 )
+from portal.subscriptions.resubscribing import resubscribe
 
 __all__ = [
     "cancel_at_period_end",
@@ -331,97 +330,6 @@ def resume(
     session.commit()
     logger.info("subscription %s resumed", subscription.id)
     return subscription
-
-
-def resubscribe(
-    session: Session,
-    subscription: Subscription,
-    *,
-    actor: str,
-    now: datetime,
-    client_address: str | None = None,
-) -> Subscription:
-    """Start a new subscription with the same items for a canceled one, from today.
-
-    The new subscription charges the saved payment method when the canceled
-    one did and the method is still saved; otherwise it is invoiced with the
-    old net terms, or net 30 days. Its first period is due today, so the
-    next billing run bills it. A canceled subscription is resubscribed once:
-    calling again returns the same new subscription. Commits.
-    """
-    key = f"resubscribe-{subscription.id}"
-    existing = session.scalars(
-        select(Subscription).where(Subscription.idempotency_key == key)
-    ).first()
-    if existing is not None:
-        return existing
-    lock_subscription(session, subscription)
-    if subscription.status is not SubscriptionStatus.CANCELED:
-        raise SubscriptionStateError(
-            f"Subscription {subscription.id} is {subscription.status.value}; only "
-            "a canceled subscription can be resubscribed."
-        )
-    existing = session.scalars(
-        select(Subscription).where(Subscription.idempotency_key == key)
-    ).first()
-    if existing is not None:
-        session.commit()
-        return existing
-
-    from portal.subscriptions.starting import (
-        StartLine,
-        StartTerms,
-        start_subscription,
-    )
-
-    method = subscription.saved_method
-    automatic = (
-        subscription.collection is CollectionMethod.AUTOMATIC
-        and method is not None
-        and method.removed_at is None
-    )
-    today = subscription_today(session, subscription, now)
-    terms = StartTerms(
-        start=today,
-        today=today,
-        collection=CollectionMethod.AUTOMATIC
-        if automatic
-        else CollectionMethod.INVOICE,
-        saved_method=method if automatic else None,
-        net_terms=None if automatic else (subscription.net_terms or NetTerms.NET_30),
-    )
-    lines = [
-        StartLine(
-            price=item.price,
-            quantity=item.quantity,
-            description=item.description,
-            tax_rate=item.tax_rate,
-        )
-        for item in subscription.items
-    ]
-    started = start_subscription(
-        session,
-        contact=subscription.contact,
-        lines=lines,
-        terms=terms,
-        actor=actor,
-        locale=subscription.locale,
-        now=subscription_now(subscription, now),
-        link=subscription.link,
-        discount=subscription.discount,
-        idempotency_key=key,
-    )
-    record_action(
-        session,
-        subscription,
-        "subscription.resubscribed",
-        actor=actor,
-        client_address=client_address,
-        details={"subscription": str(started.id)},
-    )
-    session.commit()
-    logger.info("subscription %s resubscribed as %s", subscription.id, started.id)
-    return started
 
 
 def replace_payment_method(

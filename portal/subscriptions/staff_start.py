@@ -148,13 +148,13 @@ def start_for_staff(
         return StaffStartResult(subscription, created=False)
     first_bill = None
     if subscription.anchor_date <= request.terms.today:
-        first_bill = _bill_first_period(
+        first_bill = bill_first_period(
             session, subscription, request.terms.today, processor
         )
     return StaffStartResult(subscription, created=True, first_bill=first_bill)
 
 
-def _bill_first_period(
+def bill_first_period(
     session: Session,
     subscription: Subscription,
     today: date,

@@ -31,12 +31,10 @@ def test_saved_card_named_before_resubscribing(aino_client, db, aino):
     html = page_of(aino_client, subscription)
 
     assert "Subscribe again for €29.00 every month." in html
-    assert (
-        "The first payment is due today and is charged to Visa ending in 4242." in html
-    )
+    assert "The first payment is charged to Visa ending in 4242 right away." in html
 
 
-def test_removed_card_means_invoice(aino_client, db, aino):
+def test_removed_card_asks_for_card(aino_client, db, aino):
     method = save_method(db, aino)
     method.removed_at = now_utc()
     subscription = canceled(db, aino, saved_method=method)
@@ -44,8 +42,8 @@ def test_removed_card_means_invoice(aino_client, db, aino):
     html = page_of(aino_client, subscription)
 
     assert "Subscribe again for €29.00 every month." in html
-    assert "an invoice for it is emailed to you" in html
-    assert "is charged to" not in html
+    assert "you enter a new card next" in html
+    assert "is charged to Visa" not in html
 
 
 def test_current_price_quoted_and_charged(aino_client, db, aino):
