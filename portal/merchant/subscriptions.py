@@ -22,7 +22,8 @@ from portal.merchant.payment_forms import REASON_CHOICES
 from portal.merchant.permissions import Permission, has_permission
 from portal.merchant.processor_mode import processor_mode
 from portal.merchant.saved_methods import saved_method_label
-from portal.models import AuditEvent, IndexName, Price, PriceKind, RefundReason
+from portal.merchant.subscription_history import actor_label, subscription_history
+from portal.models import IndexName, Price, PriceKind, RefundReason
 from portal.models.subscriptions import (
     RENEWING_STATUSES,
     Subscription,
@@ -32,19 +33,6 @@ from portal.subscriptions.actions import subscription_today
 from portal.subscriptions.lifecycle import PAUSABLE
 from portal.subscriptions.proration import price_items
 
-ACTION_LABELS = {
-    "subscription_started": "Started",
-    "subscription.canceled": "Canceled",
-    "subscription.cancel_scheduled": "Set to cancel at period end",
-    "subscription.cancel_undone": "Set to renew again",
-    "subscription.paused": "Paused",
-    "subscription.resumed": "Resumed",
-    "subscription.resubscribed": "Resubscribed",
-    "subscription.items_changed": "Items changed",
-    "subscription.payment_method_replaced": "Payment method replaced",
-    "subscription.clock_advanced": "Test clock advanced",
-    "subscription.refund_rejected": "Refund of unused time rejected",
-}
 # The refund reasons staff may record when cancelling with a refund. Leaving
 # the field empty records "other", which the refund receipt does not name.
 REFUND_REASONS = [
@@ -109,8 +97,8 @@ def render_detail(
         subscription=subscription,
         totals=totals,
         next_amount=max(totals.total - subscription.credit_balance, 0),
-        history=_history(subscription),
-        action_labels=ACTION_LABELS,
+        history=subscription_history(session, subscription.id),
+        created_by=actor_label(session, subscription.created_by),
         status_labels=STATUS_LABELS,
         frequency_labels=FREQUENCY_LABELS,
         collection_labels=COLLECTION_LABELS,
@@ -133,19 +121,6 @@ def render_detail(
         refund_reasons=REFUND_REASONS,
     )
     return page, status
-
-
-def _history(subscription: Subscription) -> list[AuditEvent]:
-    return list(
-        get_session().scalars(
-            select(AuditEvent)
-            .where(
-                AuditEvent.subject_type == "subscription",
-                AuditEvent.subject_id == subscription.id,
-            )
-            .order_by(AuditEvent.id)
-        )
-    )
 
 
 def _change_prices(subscription: Subscription) -> list[Price]:

@@ -5,7 +5,7 @@ import logging
 from flask import flash, redirect, render_template, url_for
 from wtforms import BooleanField, IntegerField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, ValidationError
+from wtforms.validators import InputRequired, StopValidation, ValidationError
 
 from portal.database import get_session
 from portal.merchant import blueprint
@@ -41,7 +41,30 @@ def _validate_retry_days(form: BackOfficeForm, field: StringField) -> None:
         raise ValidationError(str(error)) from None
 
 
+REMINDER_DAYS_MESSAGE = (
+    f"Enter the reminder days as a whole number from 0 to {MAX_REMINDER_DAYS}, "
+    "such as 14."
+)
+AFTER_RETRIES_MESSAGE = (
+    "Choose what happens when every retry failed: cancel the subscription or "
+    "mark it unpaid."
+)
+
+
+class DaysField(IntegerField):
+    """A whole number of days, whose parse error says what to enter."""
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError(REMINDER_DAYS_MESSAGE) from None
+
+
 def _validate_reminder_days(form: BackOfficeForm, field: IntegerField) -> None:
+    if field.process_errors:
+        # The parse error is the field's message already; add no second one.
+        raise StopValidation()
     try:
         check_reminder_days(field.data)
     except InvalidSubscriptionSetting as error:
@@ -63,7 +86,7 @@ class SubscriptionSettingsForm(BackOfficeForm):
             SelectChoice(value, AFTER_RETRIES_LABELS[value]) for value in AFTER_RETRIES
         ],
     )
-    renewal_reminder_days = IntegerField(
+    renewal_reminder_days = DaysField(
         "Remind customers this many days before a yearly or longer renewal, "
         "or before its first charge after a free trial",
         validators=[
@@ -84,6 +107,10 @@ class SubscriptionSettingsForm(BackOfficeForm):
         ACCOUNT_SWITCHES["account_allows_billing_details"]
     )
     account_shows_quotes = BooleanField(ACCOUNT_SWITCHES["account_shows_quotes"])
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.subscription_after_retries.invalid_choice_message = AFTER_RETRIES_MESSAGE
 
 
 @blueprint.get("/settings/subscriptions")

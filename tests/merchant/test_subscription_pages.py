@@ -2,6 +2,7 @@
 
 import csv
 import io
+import re
 import secrets
 from datetime import date, timedelta
 
@@ -9,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from portal.database import now_utc
-from portal.models import AuditEvent, BillingFrequency, StaffRole
+from portal.models import AuditEvent, BillingFrequency, Staff, StaffRole
 from portal.models.subscriptions import (
     CollectionMethod,
     PeriodStatus,
@@ -18,7 +19,7 @@ from portal.models.subscriptions import (
 )
 from portal.processors import get_processor
 from portal.processors.base import CardDetails
-from tests.factories import make_business
+from tests.factories import make_business, make_tax_rate
 from tests.fixtures.staff import csrf_token
 from tests.subscriptions.builders import (
     PeriodSpec,
@@ -407,3 +408,79 @@ def test_cancel_now_form_lists_reasons(client, signed_in, plans):
 
     assert '<option value="">No reason given</option>' in page
     assert '<option value="duplicate">Duplicate payment</option>' in page
+
+
+def test_history_names_staff(client, signed_in, db, plans):
+    staff = signed_in(StaffRole.SALES)
+    db.get(Staff, staff.id).name = "Maija Mehiläinen"
+    db.commit()
+    active = plans["active"]
+    post(client, f"/merchant/subscriptions/{active.id}/cancel-at-period-end")
+    post(client, f"/merchant/subscriptions/{active.id}/keep-renewing")
+
+    page = client.get(f"/merchant/subscriptions/{active.id}").get_data(as_text=True)
+
+    assert "Set to cancel at period end by Maija Mehiläinen" in page
+    assert f"staff:{staff.id}" not in page
+
+
+def test_history_falls_back_to_email(client, signed_in, db, plans):
+    staff = signed_in(StaffRole.SALES)
+    active = plans["active"]
+    post(client, f"/merchant/subscriptions/{active.id}/pause")
+
+    page = client.get(f"/merchant/subscriptions/{active.id}").get_data(as_text=True)
+
+    assert f"Paused by {staff.email}" in page
+
+
+def test_history_spells_status_change(client, signed_in, db, plans):
+    signed_in(StaffRole.VIEWER)
+    active = plans["active"]
+    db.add(
+        AuditEvent(
+            subject_type="subscription",
+            subject_id=active.id,
+            action="subscription.status_changed",
+            actor="system",
+            from_state="past_due",
+            to_state="canceled",
+            details={"reason": "retries_exhausted"},
+        )
+    )
+    db.commit()
+
+    page = client.get(f"/merchant/subscriptions/{active.id}").get_data(as_text=True)
+
+    assert (
+        "Status changed by Kassa (Past due → Canceled): every retry of the failed "
+        "charge failed"
+    ) in page
+    assert "subscription.status_changed" not in page
+    assert "retries_exhausted" not in page
+
+
+def test_item_tax_in_own_column(client, signed_in, db, plans):
+    signed_in(StaffRole.VIEWER)
+    active = plans["active"]
+    active.items[0].tax_rate = make_tax_rate(db, "VAT", "25.5")
+    db.commit()
+
+    page = client.get(f"/merchant/subscriptions/{active.id}").get_data(as_text=True)
+
+    assert "<th>Tax</th>" in page
+    assert '<td class="item-tax">VAT 25.5%</td>' in page
+    assert "<td>Desk</td>" in page
+    assert "(VAT)" not in page
+
+
+def test_periods_numbered_from_one(client, signed_in, db, plans):
+    signed_in(StaffRole.VIEWER)
+    active = plans["active"]
+
+    page = client.get(f"/merchant/subscriptions/{active.id}").get_data(as_text=True)
+
+    periods = page.split('id="periods"', 1)[1].split("</table>", 1)[0]
+    numbers = re.findall(r"<tr>\s*<td>(\d+)</td>", periods)
+    assert "<th>Period</th>" in periods
+    assert numbers == ["1"]

@@ -123,3 +123,25 @@ def test_sales_cannot_open_settings(client, signed_in, business):
     signed_in(StaffRole.SALES)
 
     assert client.get(PATH).status_code == 403
+
+
+def test_unknown_after_retries_message(client, signed_in, business):
+    signed_in(StaffRole.OWNER)
+
+    response = save(client, subscription_after_retries="delete")
+
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "Choose what happens when every retry failed" in html
+    assert "Choose a when" not in html
+
+
+def test_fractional_reminder_days_one_message(client, signed_in, business):
+    signed_in(StaffRole.OWNER)
+
+    response = save(client, renewal_reminder_days="2.5")
+
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert html.count("Enter the reminder days as a whole number from 0 to 365") == 1
+    assert "Not a valid integer value." not in html
