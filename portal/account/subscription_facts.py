@@ -39,12 +39,7 @@ def frequency_label(frequency: BillingFrequency) -> str:
 
 
 def status_label(subscription: Subscription) -> str:
-    if subscription.cancel_at_period_end and subscription.status in (
-        SubscriptionStatus.ACTIVE,
-        SubscriptionStatus.TRIALING,
-        SubscriptionStatus.PAST_DUE,
-    ):
-        return _("Ends at the end of the period")
+    """Name the status. A cancel at period end is shown by its "Cancels on" date."""
     labels = {
         SubscriptionStatus.SCHEDULED: _("Starts later"),
         SubscriptionStatus.TRIALING: _("Trial"),

@@ -52,7 +52,7 @@ AFTER_RETRIES_MESSAGE = (
 
 
 class DaysField(IntegerField):
-    """A whole number of days, whose parse error says what to enter."""
+    """A whole number of days, whose parse error names the expected input."""
 
     def process_formdata(self, valuelist: list[str]) -> None:
         try:

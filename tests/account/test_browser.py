@@ -165,9 +165,7 @@ def test_subscribe_sign_in_update_card_cancel(
     expect(page.get_by_role("status")).to_contain_text(
         "Your subscription ends at the end of the current period."
     )
-    expect(page.locator("#subscription-status")).to_have_text(
-        "Ends at the end of the period"
-    )
+    expect(page.locator("#subscription-status")).to_have_text("Active")
     expect(page.locator("#ends-on")).to_have_text(next_billing)
     expect(page.locator("#next-billing")).to_have_count(0)
     expect(page.get_by_role("button", name="Keep my subscription")).to_be_visible()

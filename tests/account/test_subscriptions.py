@@ -59,6 +59,20 @@ def test_cancel_at_period_end_with_reason(aino_client, db, aino):
     assert 'id="keep-subscription"' in page.get_data(as_text=True)
 
 
+def test_cancel_at_period_end_said_once(aino_client, db, aino):
+    subscription = make_subscription(db, aino, cancel_at_period_end=True)
+    db.commit()
+
+    page = aino_client.get(f"/account/subscriptions/{subscription.token}")
+    overview = aino_client.get("/account/")
+
+    html = page.get_data(as_text=True)
+    assert '<dd id="subscription-status">Active</dd>' in html
+    assert "<dt>Cancels on</dt>" in html
+    assert "Ends at the end of the period" not in html
+    assert "Ends at the end of the period" not in overview.get_data(as_text=True)
+
+
 def test_cancel_reason_too_long(aino_client, db, aino):
     subscription = make_subscription(db, aino)
     db.commit()
