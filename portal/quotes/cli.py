@@ -18,7 +18,8 @@ def quotes_group() -> None:
     "verify",
     help="Check that the quote's hash-chained log, its content digest and its "
     "stored signed PDF are intact. TOKEN is the token in the quote's URL, "
-    "/quotes/TOKEN. Exits with status 1 when anything was changed.",
+    "/quotes/TOKEN; put -- before a TOKEN that starts with a hyphen. Exits "
+    "with status 1 when anything was changed.",
 )
 @click.argument("token")
 def verify_command(token: str) -> None:

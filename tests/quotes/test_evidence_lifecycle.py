@@ -47,7 +47,8 @@ def paid_quote(app, client, db):
 
 
 def verify(app, token):
-    return app.test_cli_runner().invoke(args=["quotes", "verify", token])
+    # A token may start with a hyphen, which would otherwise read as an option.
+    return app.test_cli_runner().invoke(args=["quotes", "verify", "--", token])
 
 
 def test_paid_quote_verifies_intact(app, db, paid_quote):

@@ -21,7 +21,8 @@ def quote(db):
 
 
 def verify(app, token):
-    return app.test_cli_runner().invoke(args=["quotes", "verify", token])
+    # A token may start with a hyphen, which would otherwise read as an option.
+    return app.test_cli_runner().invoke(args=["quotes", "verify", "--", token])
 
 
 def test_verify_intact_exits_zero(app, quote):
@@ -41,6 +42,16 @@ def test_verify_counts_one_event(app, db):
 
     assert result.exit_code == 0
     assert f"Draft quote {draft.id}: 1 event checked." in result.output
+
+
+def test_verify_token_starting_with_hyphen(app, db, quote):
+    quote.token = "-" + quote.token[1:]
+    db.commit()
+
+    result = verify(app, quote.token)
+
+    assert result.exit_code == 0
+    assert "Intact." in result.output
 
 
 def test_verify_changed_row_exits_one(app, db, quote):
