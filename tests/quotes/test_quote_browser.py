@@ -47,7 +47,7 @@ def test_sign_countersign_and_pay(app, browser, page, live_server, db):
     staff_page.get_by_label("Password").fill(STAFF_PASSWORD)
     staff_page.get_by_role("button", name="Sign in").click()
     staff_page.goto(f"{live_server}/merchant/quotes/{quote.id}")
-    staff_page.get_by_label(re.compile("I agree to sign this quote")).check()
+    staff_page.get_by_label(re.compile("I agree to countersign this quote")).check()
     staff_page.get_by_label("Type your full name").fill("Sara Sales")
     staff_page.get_by_role("button", name="Countersign quote").click()
     expect(staff_page.get_by_text("is countersigned and accepted")).to_be_visible()
