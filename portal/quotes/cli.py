@@ -18,8 +18,9 @@ def quotes_group() -> None:
     "verify",
     help="Check that the quote's hash-chained log, its content digest and its "
     "stored signed PDF are intact. TOKEN is the token in the quote's URL, "
-    "/quotes/TOKEN; put -- before a TOKEN that starts with a hyphen. Exits "
-    "with status 1 when anything was changed.",
+    "/quotes/TOKEN. Exits with status 1 when anything was changed.",
+    # Tokens may start with a hyphen, which must not be read as an option.
+    context_settings={"ignore_unknown_options": True},
 )
 @click.argument("token")
 def verify_command(token: str) -> None:

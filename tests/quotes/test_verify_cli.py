@@ -100,3 +100,10 @@ def test_signers_emailed_when_changed(app, db, quote, smtp_server):
     link = f"https://pay.nordlys.example/quotes/{revision.token}/sign/{signer.token}"
     assert link in text
     assert "Version 2 replaces the version you received before" in text
+
+
+def test_token_starting_with_hyphen(app):
+    result = app.test_cli_runner().invoke(args=["quotes", "verify", "-no-such-token"])
+
+    assert result.exit_code == 1
+    assert "No quote has the token '-no-such-token'." in result.output
