@@ -33,7 +33,6 @@ from portal.checkout.payments import apply_intent, complete_payment, set_status
 from portal.models import (
     Business,
     Payment,
-    PaymentMethodKind,
     PaymentStatus,
     PeriodStatus,
     Subscription,
@@ -41,6 +40,7 @@ from portal.models import (
     SubscriptionStatus,
 )
 from portal.notifications.subscriptions import FailedRenewal
+from portal.payments.intent_fields import method_fields, no_charge_intent
 from portal.processors.base import (
     IntentResult,
     PaymentError,
@@ -272,15 +272,8 @@ def _new_payment(
     Every payment has its own order, so the period's order goes to the first
     payment made for it and each retry gets a copy.
     """
-    intent = result.intent or IntentResult(
-        id="",
-        status=PaymentStatus.SUCCEEDED,
-        amount=0,
-        currency=subscription.currency,
-        method=PaymentMethodKind.NONE.value,
-    )
+    intent = result.intent or no_charge_intent(subscription.currency)
     first = period.id is None or not _has_payment(session, period)
-    method = PaymentMethodKind(intent.method)
     payment = Payment(
         token=secrets.token_urlsafe(24),
         contact=subscription.contact,
@@ -288,10 +281,7 @@ def _new_payment(
         currency=subscription.currency,
         amount=period.amount,
         status=intent.status,
-        method=method,
-        card_brand=intent.card_brand,
-        card_last4=intent.last4 if method is PaymentMethodKind.CARD else None,
-        bank_last4=intent.last4 if method is PaymentMethodKind.BANK_DEBIT else None,
+        **method_fields(intent),
         processor=result.processor if intent.id else "none",
         processor_ref=intent.id or None,
         locale=subscription.locale,

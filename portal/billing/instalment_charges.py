@@ -38,7 +38,6 @@ from portal.models import (
     InstalmentStatus,
     Invoice,
     Payment,
-    PaymentMethodKind,
     PaymentStatus,
     Quote,
     QuoteInstalment,
@@ -50,6 +49,7 @@ from portal.notifications.instalments import (
     build_staff_message,
 )
 from portal.notifications.suppression import email_suppressed
+from portal.payments.intent_fields import method_fields
 from portal.processors.base import (
     IntentResult,
     PaymentError,
@@ -366,7 +366,6 @@ def _new_payment(
 ) -> Payment:
     """Add the charge's payment, with its own copy of the invoice's order."""
     intent = charge.intent
-    method = PaymentMethodKind(intent.method)
     payment = Payment(
         token=secrets.token_urlsafe(24),
         contact=quote.contact,
@@ -374,10 +373,7 @@ def _new_payment(
         currency=quote.currency,
         amount=instalment.amount,
         status=intent.status,
-        method=method,
-        card_brand=intent.card_brand,
-        card_last4=intent.last4 if method is PaymentMethodKind.CARD else None,
-        bank_last4=intent.last4 if method is PaymentMethodKind.BANK_DEBIT else None,
+        **method_fields(intent),
         processor=charge.processor,
         processor_ref=intent.id,
         locale=quote_locale(quote, business),

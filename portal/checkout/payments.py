@@ -53,6 +53,7 @@ from portal.models import (
     PaymentStatus,
     SavedPaymentMethod,
 )
+from portal.payments.intent_fields import method_fields, no_charge_intent
 from portal.processors.base import (
     BankDetails,
     IntentResult,
@@ -675,14 +676,7 @@ def _record_payment(
 ) -> Payment:
     submission = request.submission
     if intent is None:  # nothing to charge: the order total is zero
-        intent = IntentResult(
-            id="",
-            status=PaymentStatus.SUCCEEDED,
-            amount=0,
-            currency=charge.currency,
-            method=PaymentMethodKind.NONE.value,
-        )
-    method = PaymentMethodKind(intent.method)
+        intent = no_charge_intent(charge.currency)
     payment = Payment(
         token=secrets.token_urlsafe(24),
         link_id=charge.link_id,
@@ -691,10 +685,7 @@ def _record_payment(
         currency=charge.currency,
         amount=charge.total,
         status=intent.status,
-        method=method,
-        card_brand=intent.card_brand,
-        card_last4=intent.last4 if method is PaymentMethodKind.CARD else None,
-        bank_last4=intent.last4 if method is PaymentMethodKind.BANK_DEBIT else None,
+        **method_fields(intent),
         processor=processor.name if intent.id else "none",
         processor_ref=intent.id or None,
         locale=request.locale,

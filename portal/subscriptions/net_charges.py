@@ -28,7 +28,6 @@ from portal.models import (
     NetTerms,
     Order,
     Payment,
-    PaymentMethodKind,
     PaymentStatus,
     Refund,
     RefundReason,
@@ -40,6 +39,7 @@ from portal.models.subscriptions import (
 )
 from portal.money import format_money
 from portal.payments.errors import PaymentActionError
+from portal.payments.intent_fields import method_fields
 from portal.payments.refunds import RefundInput, refund_payment
 from portal.processors.base import IntentResult, PaymentError, Processor
 from portal.sequences import next_number
@@ -245,7 +245,6 @@ def _record_payment(
     actor: str,
     client_address: str | None,
 ) -> Payment:
-    method_kind = PaymentMethodKind(intent.method)
     payment = Payment(
         token=secrets.token_urlsafe(24),
         link_id=subscription.link_id,
@@ -254,12 +253,7 @@ def _record_payment(
         currency=subscription.currency,
         amount=order.total,
         status=intent.status,
-        method=method_kind,
-        card_brand=intent.card_brand,
-        card_last4=intent.last4 if method_kind is PaymentMethodKind.CARD else None,
-        bank_last4=(
-            intent.last4 if method_kind is PaymentMethodKind.BANK_DEBIT else None
-        ),
+        **method_fields(intent),
         processor=processor_name,
         processor_ref=intent.id,
         locale=subscription.locale,
