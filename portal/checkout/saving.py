@@ -9,6 +9,7 @@ buyer agreed to.
 """
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -108,16 +109,14 @@ def remember_method(
     if method_id is None:
         logger.warning("payment %s saved no payment method", payment.id)
         return None
-    try:
-        found = processor.saved_method_details(method_id)
-        saved = _store(session, processor, payment, found, customer, consent)
-        session.commit()
-    except Exception:
-        session.rollback()
-        logger.exception("saving the payment method of payment %s failed", payment.id)
-        return None
-    logger.info("saved payment method %s for contact %s", saved.id, payment.contact_id)
-    return saved
+    return _store_and_commit(
+        session,
+        processor,
+        payment,
+        lambda: processor.saved_method_details(method_id),
+        customer,
+        consent,
+    )
 
 
 def remember_saved_card(
@@ -133,8 +132,27 @@ def remember_saved_card(
 
     A failure here is logged and leaves the payment as it is.
     """
+    return _store_and_commit(
+        session, processor, payment, lambda: found, customer, consent
+    )
+
+
+def _store_and_commit(
+    session: Session,
+    processor: Processor,
+    payment: Payment,
+    find_details: Callable[[], SavedMethodDetails],
+    customer_ref: str,
+    consent: Consent,
+) -> SavedPaymentMethod | None:
+    """Store the method that ``find_details`` reads, and commit.
+
+    A failure, in ``find_details`` or in storing, is logged and rolled back,
+    and None is returned.
+    """
     try:
-        saved = _store(session, processor, payment, found, customer, consent)
+        found = find_details()
+        saved = _store(session, processor, payment, found, customer_ref, consent)
         session.commit()
     except Exception:
         session.rollback()
