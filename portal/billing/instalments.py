@@ -71,25 +71,6 @@ MAX_STEPS = 500
 RETRYING = (InstalmentStatus.FAILED, InstalmentStatus.REQUIRES_ACTION)
 
 
-class InstalmentBiller:
-    """The billing run's biller of quote instalments; its items are quote ids."""
-
-    name = "quote"
-
-    def due(self, session: Session, as_of: date) -> list[int]:
-        return due_quotes(session, as_of)
-
-    def bill(
-        self,
-        session: Session,
-        processor: Processor,
-        item_id: int,
-        as_of: date,
-        summary: RunSummary,
-    ) -> None:
-        bill_quote(session, processor, item_id, as_of, summary, skip_locked=True)
-
-
 def due_quotes(session: Session, as_of: date) -> list[int]:
     """Return the ids of accepted quotes with a later instalment to bill by ``as_of``.
 

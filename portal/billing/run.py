@@ -12,12 +12,13 @@ once per attempt, and several runners may share the work on PostgreSQL.
 
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from typing import Protocol
 
 from sqlalchemy.orm import Session
 
-from portal.billing.instalments import InstalmentBiller
+from portal.billing.instalments import bill_quote, due_quotes
 from portal.billing.renewals import bill_steps, bill_subscription, due_subscriptions
 from portal.billing.summary import RunSummary
 from portal.processors.base import Processor
@@ -51,11 +52,21 @@ class Biller(Protocol):
         ...
 
 
-class SubscriptionBiller:
-    name = "subscription"
+# Bills one item step by step. With ``skip_locked``, an item that another
+# runner has locked is left to that runner.
+BillSteps = Callable[..., None]
+
+
+@dataclass(frozen=True, slots=True)
+class StepBiller:
+    """A biller over a listing function and a step-by-step billing function."""
+
+    name: str
+    list_due: Callable[[Session, date], list[int]]
+    bill_steps: BillSteps
 
     def due(self, session: Session, as_of: date) -> list[int]:
-        return due_subscriptions(session, as_of)
+        return self.list_due(session, as_of)
 
     def bill(
         self,
@@ -65,10 +76,13 @@ class SubscriptionBiller:
         as_of: date,
         summary: RunSummary,
     ) -> None:
-        bill_steps(session, processor, item_id, as_of, summary, skip_locked=True)
+        self.bill_steps(session, processor, item_id, as_of, summary, skip_locked=True)
 
 
-BILLERS: list[Biller] = [SubscriptionBiller(), InstalmentBiller()]
+BILLERS: list[Biller] = [
+    StepBiller("subscription", due_subscriptions, bill_steps),
+    StepBiller("quote", due_quotes, bill_quote),
+]
 
 
 def bill_due(
