@@ -5,6 +5,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 
 from portal.database import now_utc
+from portal.invoices.status import local_today
 from portal.models import (
     Order,
     Payment,
@@ -89,14 +90,14 @@ def test_good_card_charged_at_once(app, aino_client, db, aino):
     assert "€29.00 was charged to Visa ending in 4242." in page
 
 
-def test_real_time_not_old_clock(app, aino_client, db, aino):
+def test_real_time_not_old_clock(app, aino_client, db, aino, business):
     subscription = canceled(app, db, aino, failed=False)
 
     resubscribe(aino_client, subscription)
 
     started = started_from(db, subscription)
     assert started.clock_at is None
-    assert started.start_date == now_utc().date()
+    assert started.start_date == local_today(now_utc(), business.timezone)
     assert started.created_at.year == now_utc().year
 
 
