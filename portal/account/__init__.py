@@ -15,6 +15,7 @@ blueprint = Blueprint("account", __name__, url_prefix="/account")
 from portal.account import (  # noqa: E402, F401
     access,
     billing_views,
+    card_authentication,
     home,
     method_views,
     payment_views,

@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 
 from portal.account import blueprint, clock, open_setups
 from portal.account.access import refused
+from portal.account.card_authentication import authentication_url
 from portal.account.payment_methods import (
     Consent,
     finish_setup,
@@ -33,6 +34,7 @@ from portal.models import SubscriptionStatus
 from portal.processors import get_processor
 from portal.processors.base import PaymentError, ProcessorUnavailable
 from portal.processors.stripe.browser import csp_sources
+from portal.processors.testmode import AuthenticationRequired
 from portal.security import allow_sources
 from portal.subscriptions.errors import SubscriptionError
 
@@ -146,6 +148,11 @@ def payment_method(token: str):
             "card of subscription %s not saved: processor unavailable", subscription.id
         )
         return _render_unavailable(subscription, business)
+    except AuthenticationRequired as waiting:
+        session.rollback()
+        return redirect(
+            authentication_url(subscription, "update", waiting.setup_id), 303
+        )
     except PaymentError as error:
         session.rollback()
         logger.info(

@@ -90,6 +90,26 @@ def save_test_card(
     return _record(session, customer, found, consent, now)
 
 
+def finish_test_authentication(
+    session: Session,
+    processor: Processor,
+    contact: Contact,
+    setup_id: str,
+    *,
+    approved: bool,
+    consent: Consent,
+    now: datetime,
+) -> SavedPaymentMethod:
+    """Record a test card once its authentication step is approved.
+
+    The test processor kept the card unsaved behind ``setup_id`` because it
+    asks for authentication. Raises ``PaymentError`` when it failed.
+    """
+    found = processor.complete_setup(setup_id, approved=approved)
+    customer = processor_customer(session, processor, contact, setup_id)
+    return _record(session, customer, found, consent, now)
+
+
 def start_setup(
     session: Session,
     processor: Processor,

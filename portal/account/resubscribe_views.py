@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from portal.account import blueprint, clock
 from portal.account.access import refused
+from portal.account.card_authentication import authentication_url
 from portal.account.method_views import decline_message
 from portal.account.payment_methods import (
     Consent,
@@ -37,6 +38,7 @@ from portal.money import format_money
 from portal.processors import get_processor
 from portal.processors.base import PaymentError, ProcessorUnavailable
 from portal.processors.stripe.browser import csp_sources
+from portal.processors.testmode import AuthenticationRequired
 from portal.security import allow_sources
 from portal.subscriptions.errors import SubscriptionError
 from portal.subscriptions.resubscribing import resubscribe, resubscribe_key
@@ -143,6 +145,11 @@ def _save_and_resubscribe(subscription: Subscription, business, attempt: str):
             "Nothing was charged. Try again in a few minutes."
         )
         return _render(subscription, business, message=message, status=503)
+    except AuthenticationRequired as waiting:
+        session.rollback()
+        return redirect(
+            authentication_url(subscription, "resubscribe", waiting.setup_id), 303
+        )
     except PaymentError as error:
         session.rollback()
         logger.info(

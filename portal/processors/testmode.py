@@ -38,6 +38,26 @@ from portal.processors.base import (
 logger = logging.getLogger(__name__)
 
 
+# Prefix of the behaviour of a card that waits for authentication before it
+# is saved, and the behaviour of one whose authentication failed.
+UNCONFIRMED = "unconfirmed:"
+SETUP_FAILED = "setup_failed"
+
+
+class AuthenticationRequired(PaymentError):
+    """A card that can be saved only after the customer authenticates it.
+
+    ``setup_id`` names the setup to pass to ``complete_setup`` with the
+    customer's decision.
+    """
+
+    def __init__(self, setup_id: str) -> None:
+        super().__init__(
+            DECLINE_MESSAGES["authentication_required"], code="authentication_required"
+        )
+        self.setup_id = setup_id
+
+
 @dataclass(frozen=True, slots=True)
 class CardBehaviour:
     brand: str
@@ -140,7 +160,10 @@ class TestModeProcessor:
     ) -> SavedMethodDetails:
         """Save a card for later charges without charging it, as a SetupIntent does.
 
-        A card that the test cards decline is refused with a PaymentError.
+        A card that the test cards decline is refused with a PaymentError. A
+        card that asks for authentication, such as 4000 0025 0000 3155, raises
+        ``AuthenticationRequired`` until ``complete_setup`` approves it. The
+        same ``idempotency_key`` then returns the saved card.
         """
         behaviour = _card_behaviour(details)
         if behaviour.error_code:
@@ -148,6 +171,8 @@ class TestModeProcessor:
                 DECLINE_MESSAGES[behaviour.error_code], code=behaviour.error_code
             )
         method = _saved_method(customer, details, idempotency_key)
+        if behaviour.requires_action:
+            return self._save_after_authentication(method, idempotency_key)
         with self._session_factory() as session:
             existing = session.get(TestModePaymentMethod, method.id)
             if existing is None:
@@ -161,10 +186,63 @@ class TestModeProcessor:
             logger.info("test-mode payment method %s saved", found.id)
             return _method_details(found)
 
+    def _save_after_authentication(
+        self, method: TestModePaymentMethod, idempotency_key: str
+    ) -> SavedMethodDetails:
+        """Keep the card unconfirmed until ``complete_setup`` approves it.
+
+        An unconfirmed card's behaviour carries the ``UNCONFIRMED`` prefix,
+        and it cannot be charged or looked up until it is approved.
+        """
+        method.behaviour = UNCONFIRMED + method.behaviour
+        with self._session_factory() as session:
+            found = session.get(TestModePaymentMethod, method.id)
+            if found is None:
+                session.add(method)
+                try:
+                    session.commit()
+                except IntegrityError:
+                    session.rollback()
+                    found = session.get(TestModePaymentMethod, method.id)
+            found = found or method
+            if found.behaviour == SETUP_FAILED:
+                raise PaymentError(
+                    DECLINE_MESSAGES["authentication_failed"],
+                    code="authentication_failed",
+                )
+            if found.behaviour.startswith(UNCONFIRMED):
+                logger.info("test-mode card %s waits for authentication", found.id)
+                raise AuthenticationRequired(found.id)
+            return _method_details(found)
+
+    def complete_setup(self, setup_id: str, *, approved: bool) -> SavedMethodDetails:
+        """Approve or fail the authentication of a card that ``save_card`` kept.
+
+        Returns the saved card once approved. Raises ``PaymentError`` when the
+        authentication failed, now or before, and for an unknown setup.
+        """
+        with self._session_factory() as session:
+            method = session.get(TestModePaymentMethod, setup_id, with_for_update=True)
+            if method is None:
+                raise PaymentError("Unknown card setup.", code="resource_missing")
+            if method.behaviour.startswith(UNCONFIRMED):
+                if approved:
+                    method.behaviour = method.behaviour.removeprefix(UNCONFIRMED)
+                else:
+                    method.behaviour = SETUP_FAILED
+                session.commit()
+                logger.info("test-mode card %s authentication finished", method.id)
+            if method.behaviour == SETUP_FAILED:
+                raise PaymentError(
+                    DECLINE_MESSAGES["authentication_failed"],
+                    code="authentication_failed",
+                )
+            return _method_details(method)
+
     def saved_method_details(self, payment_method_id: str) -> SavedMethodDetails:
         with self._session_factory() as session:
             method = session.get(TestModePaymentMethod, payment_method_id)
-            if method is None:
+            if method is None or not _confirmed(method):
                 raise InvalidPaymentDetails(
                     "Enter your payment details again.", code="payment_method_missing"
                 )
@@ -183,7 +261,11 @@ class TestModeProcessor:
         """Charge a saved method as its test card or bank account would behave."""
         with self._session_factory() as session:
             method = session.get(TestModePaymentMethod, payment_method)
-            if method is None or method.customer_ref != customer:
+            if (
+                method is None
+                or method.customer_ref != customer
+                or not _confirmed(method)
+            ):
                 raise InvalidPaymentDetails(
                     "The saved payment method no longer exists.",
                     code="payment_method_missing",
@@ -399,6 +481,13 @@ def _bank_outcome(details: BankDetails) -> str:
             code="invalid_bank_account",
         )
     return outcome
+
+
+def _confirmed(method: TestModePaymentMethod) -> bool:
+    """Tell whether a saved method may be used: not waiting for or failing setup."""
+    return not method.behaviour.startswith(UNCONFIRMED) and (
+        method.behaviour != SETUP_FAILED
+    )
 
 
 def _digest(key: str) -> str:

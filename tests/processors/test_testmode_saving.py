@@ -12,6 +12,7 @@ from portal.processors.base import (
     InvalidPaymentDetails,
     PaymentError,
 )
+from portal.processors.testmode import AuthenticationRequired
 
 DEBIT_DELAY = 60  # seconds
 
@@ -207,3 +208,44 @@ def test_authenticated_payment_still_names_its_saved_method(processor, customer)
     assert authenticated.status is PaymentStatus.SUCCEEDED
     assert authenticated.payment_method_id == started.payment_method_id
     assert processor.retrieve(started.id).payment_method_id == started.payment_method_id
+
+
+def test_save_card_waits_for_authentication(processor, customer):
+    with pytest.raises(AuthenticationRequired) as waiting:
+        processor.save_card(
+            customer=customer, details=card("4000002500003155"), idempotency_key="s3"
+        )
+    with pytest.raises(AuthenticationRequired) as again:
+        processor.save_card(
+            customer=customer, details=card("4000002500003155"), idempotency_key="s3"
+        )
+
+    with pytest.raises(InvalidPaymentDetails):
+        processor.saved_method_details(waiting.value.setup_id)
+    approved = processor.complete_setup(waiting.value.setup_id, approved=True)
+    saved = processor.save_card(
+        customer=customer, details=card("4000002500003155"), idempotency_key="s3"
+    )
+
+    assert again.value.setup_id == waiting.value.setup_id
+    assert approved == saved
+    assert saved.last4 == "3155"
+    assert processor.saved_method_details(saved.id).last4 == "3155"
+    assert charge(processor, customer, saved.id).status is PaymentStatus.SUCCEEDED
+
+
+def test_failed_authentication_saves_nothing(processor, customer):
+    with pytest.raises(AuthenticationRequired) as waiting:
+        processor.save_card(
+            customer=customer, details=card("4000002500003155"), idempotency_key="s4"
+        )
+
+    with pytest.raises(PaymentError) as failed:
+        processor.complete_setup(waiting.value.setup_id, approved=False)
+
+    assert failed.value.code == "authentication_failed"
+    with pytest.raises(PaymentError) as caught:
+        processor.save_card(
+            customer=customer, details=card("4000002500003155"), idempotency_key="s4"
+        )
+    assert caught.value.code == "authentication_failed"
