@@ -33,7 +33,7 @@ from portal.subscriptions.resubscribing import resubscribe
 
 logger = logging.getLogger(__name__)
 
-# What an authenticated card is for, and the card page to return to.
+# The purposes of an authenticated card, each with the card page to return to.
 PURPOSES = {
     "update": "account.payment_method",
     "resubscribe": "account.resubscribe_card",

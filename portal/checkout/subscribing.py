@@ -43,6 +43,7 @@ from portal.processors.base import (
     SavedMethodDetails,
 )
 from portal.processors.stripe import StripeProcessor
+from portal.processors.testmode import AuthenticationRequired
 from portal.subscriptions.starting import (
     StartError,
     StartLine,
@@ -214,7 +215,20 @@ def save_card_now(
             _("Pay with a card: a bank account can be saved only with a payment."),
             code="card_required",
         )
-    found = processor.save_card(customer=customer, details=details, idempotency_key=key)
+    try:
+        found = processor.save_card(
+            customer=customer, details=details, idempotency_key=key
+        )
+    except AuthenticationRequired as waiting:
+        # TODO: test mode offers no authentication step for a card saved
+        # without a payment at checkout, so such a test card is rejected here.
+        raise PaymentError(
+            _(
+                "This test card requires authentication, which test mode offers "
+                "only when a payment is made. Use 4242 4242 4242 4242."
+            ),
+            code=waiting.code,
+        ) from None
     return CardSave(saved=found)
 
 

@@ -161,7 +161,7 @@ class TestModeProcessor:
         """Save a card for later charges without charging it, as a SetupIntent does.
 
         A card that the test cards decline is refused with a PaymentError. A
-        card that asks for authentication, such as 4000 0025 0000 3155, raises
+        card that requires authentication, such as 4000 0025 0000 3155, raises
         ``AuthenticationRequired`` until ``complete_setup`` approves it. The
         same ``idempotency_key`` then returns the saved card.
         """

@@ -1,4 +1,4 @@
-"""A test card that asks for authentication is saved only once it is approved."""
+"""A test card that requires authentication is saved only once it is approved."""
 
 import re
 

@@ -425,3 +425,13 @@ def test_receipt_email_shows_subscription(mail_app, smtp_server):  # noqa: F811
     assert "Recurring payment: €12.00 every month" in text
     assert f"Next billing date: {next_date}" in text
     assert "/account/" in text
+
+
+def test_trial_card_needing_authentication_rejected(client, db, trial_link):
+    response = subscribe(client, "trial", card_number="4000 0025 0000 3155")
+
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert "This test card requires authentication" in html
+    assert subscriptions(db) == []
+    assert list(db.scalars(select(SavedPaymentMethod))) == []
