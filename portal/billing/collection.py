@@ -35,6 +35,7 @@ from portal.models import (
     Payment,
     PaymentStatus,
     PeriodStatus,
+    SavedPaymentMethod,
     Subscription,
     SubscriptionPeriod,
     SubscriptionStatus,
@@ -91,6 +92,19 @@ class Collection:
     details: dict[str, str] = field(default_factory=dict)
 
 
+def chargeable_method(
+    method: SavedPaymentMethod | None, processor: Processor
+) -> SavedPaymentMethod | None:
+    """Return ``method`` unless it is missing, removed or saved at another processor."""
+    if (
+        method is None
+        or method.removed_at is not None
+        or method.customer.processor != processor.name
+    ):
+        return None
+    return method
+
+
 def idempotency_key(subscription: Subscription, index: int, attempt: int) -> str:
     """Return the processor key of a charge, the same whenever it is repeated.
 
@@ -118,12 +132,8 @@ def charge_period(
     """
     if amount == 0:
         return ChargeResult(processor="none")
-    method = subscription.saved_method
-    if (
-        method is None
-        or method.removed_at is not None
-        or method.customer.processor != processor.name
-    ):
+    method = chargeable_method(subscription.saved_method, processor)
+    if method is None:
         return ChargeResult(processor=processor.name, error_code=NO_SAVED_METHOD)
     try:
         intent = processor.charge_saved_method(

@@ -24,6 +24,7 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
 from portal import audit
+from portal.billing.collection import chargeable_method
 from portal.billing.follow import send_after_commit
 from portal.billing.retries import next_retry_on, retry_days
 from portal.billing.states import SYSTEM, local_date, start_of_day
@@ -85,14 +86,7 @@ def idempotency_key(quote: Quote, instalment: QuoteInstalment, attempt: int) -> 
 
 def usable_method(quote: Quote, processor: Processor) -> SavedPaymentMethod | None:
     """Return the quote's saved payment method if this processor can charge it."""
-    method = quote.saved_method
-    if (
-        method is None
-        or method.removed_at is not None
-        or method.customer.processor != processor.name
-    ):
-        return None
-    return method
+    return chargeable_method(quote.saved_method, processor)
 
 
 def charge_instalment(
