@@ -24,6 +24,7 @@ from portal.models import (
     TaxRate,
 )
 from portal.processors.base import CardDetails
+from portal.processors.testmode import AuthenticationRequired
 from portal.subscriptions.starting import StartLine, StartTerms, start_subscription
 from tests.factories import make_business
 
@@ -60,11 +61,15 @@ def save_card(db, processor, contact: Contact, number: str) -> SavedPaymentMetho
     customer_ref = processor.create_customer(
         email=contact.email, name=contact.name, idempotency_key=f"contact-{contact.id}"
     )
-    found = processor.save_card(
-        customer=customer_ref,
-        details=CardDetails(number=number, exp_month=12, exp_year=2040, cvc="123"),
-        idempotency_key=secrets.token_hex(8),
-    )
+    try:
+        found = processor.save_card(
+            customer=customer_ref,
+            details=CardDetails(number=number, exp_month=12, exp_year=2040, cvc="123"),
+            idempotency_key=secrets.token_hex(8),
+        )
+    except AuthenticationRequired as required:
+        # A card that asks for authentication is saved once the customer approves.
+        found = processor.complete_setup(required.setup_id, approved=True)
     customer = db.scalars(
         select(ProcessorCustomer).where(ProcessorCustomer.customer_ref == customer_ref)
     ).first() or ProcessorCustomer(
