@@ -1,10 +1,10 @@
 """Billing dates: the anchor date plus a whole number of intervals.
 
-Every date is counted from the anchor, never from the date before it, so a
-day that a short month lacks is clamped to that month's end once and comes
-back in the next month that has it: monthly from 31 January gives
-28 February, then 31 March. Yearly from 29 February gives 28 February in
-common years and 29 February in leap years.
+Every date is counted from the anchor, never from the date before it. A day
+that a short month lacks is clamped to that month's end in that month only,
+and the next month that has the day gets it back. Monthly from 31 January
+gives 28 February, then 31 March. Yearly from 29 February gives 28 February
+in common years and 29 February in leap years.
 """
 
 import calendar

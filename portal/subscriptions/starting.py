@@ -40,7 +40,7 @@ logger = logging.getLogger(__name__)
 
 
 class StartError(ValueError):
-    """A subscription that cannot start as asked; the message says what to fix."""
+    """A subscription that cannot start as requested; the message states what to fix."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -93,7 +93,7 @@ def test_paying_without_saving_names_no_method(processor, customer):
     assert intent.payment_method_id is None
 
 
-def test_a_declined_payment_saves_nothing(processor, customer):
+def test_declined_payment_saves_nothing(processor, customer):
     intent = pay_and_save(processor, customer, card("4000000000000002"))
 
     assert intent.status is PaymentStatus.REQUIRES_PAYMENT_METHOD

@@ -42,7 +42,7 @@ def start(db, lines, terms, **kwargs):
     return subscription
 
 
-def test_starting_today_bills_period_zero_today(db):
+def test_start_today_bills_period_zero_today(db):
     price = make_recurring_price(db, "Membership", 1200)
 
     subscription = start(db, [StartLine(price, 2)], StartTerms(TODAY, TODAY))
@@ -59,7 +59,7 @@ def test_starting_today_bills_period_zero_today(db):
     assert (event.action, event.to_state) == ("subscription_started", "active")
 
 
-def test_a_future_start_is_scheduled(db):
+def test_future_start_is_scheduled(db):
     price = make_recurring_price(db, "Membership", 1200)
 
     subscription = start(db, [StartLine(price)], StartTerms(date(2027, 1, 31), TODAY))
@@ -68,7 +68,7 @@ def test_a_future_start_is_scheduled(db):
     assert subscription.next_billing_date == date(2027, 1, 31)
 
 
-def test_a_trial_moves_the_anchor_to_its_end(db):
+def test_trial_moves_anchor_to_its_end(db):
     price = make_recurring_price(db, "Membership", 1200)
 
     subscription = start(
@@ -81,7 +81,7 @@ def test_a_trial_moves_the_anchor_to_its_end(db):
     assert subscription.next_billing_date == date(2026, 12, 18)
 
 
-def test_the_checkout_payment_pays_period_zero(app, db):
+def test_checkout_payment_pays_period_zero(app, db):
     payment_id = paid_payment(app, amount=1500)
     payment = db.get(Payment, payment_id)
     price = make_recurring_price(db, "Membership", 1500)
@@ -99,7 +99,7 @@ def test_the_checkout_payment_pays_period_zero(app, db):
     assert subscription.next_billing_date == period.ends_on
 
 
-def test_a_trial_does_not_take_the_checkout_payment_as_a_period(app, db):
+def test_trial_leaves_checkout_payment_out(app, db):
     payment_id = paid_payment(app, amount=500)
     payment = db.get(Payment, payment_id)
     price = make_recurring_price(db, "Membership", 1500)
@@ -116,7 +116,7 @@ def test_a_trial_does_not_take_the_checkout_payment_as_a_period(app, db):
     assert subscription.next_period == 0
 
 
-def test_the_same_key_starts_one_subscription(db):
+def test_same_key_starts_one_subscription(db):
     price = make_recurring_price(db, "Membership", 1200)
     contact = make_contact(db)
     terms = StartTerms(TODAY, TODAY)
