@@ -198,7 +198,8 @@ def back_office_text(base_url: str) -> str:
     """Build the lines ``demo seed`` prints about the back office and its logins."""
     return "\n".join(
         [
-            "Back office (payments, invoices, contacts, staff, settings):",
+            "Back office (payments, invoices, subscriptions, quotes, contacts, "
+            "staff, settings):",
             f"  {base_url.rstrip('/')}/merchant/",
             f"  Sign in as {DEMO_OWNER_EMAIL} with the password {DEMO_OWNER_PASSWORD}",
             f"  or, read only, as {DEMO_VIEWER_EMAIL} with the password "
@@ -207,6 +208,10 @@ def back_office_text(base_url: str) -> str:
             "overdue),",
             f'  the shared view "{UNPAID_VIEW_NAME}" and the contact list '
             f'"{RECENT_PAYERS_LIST_NAME}".',
+            "",
+            "Customer account area (sign in with a buyer's email; the sign-in link",
+            "arrives in the outbox):",
+            f"  {base_url.rstrip('/')}/account/sign-in",
             "",
         ]
     )

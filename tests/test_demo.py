@@ -192,6 +192,7 @@ def test_seed_command_prints_link_urls(app, db, monkeypatch):
     assert url_lines == [
         *(f"http://127.0.0.1:8123/pay/{slug}" for slug in LINK_SLUGS),
         "http://127.0.0.1:8123/merchant/",
+        "http://127.0.0.1:8123/account/sign-in",
     ]
     assert db.scalar(select(func.count()).select_from(PaymentLink)) == 6
 
@@ -272,6 +273,7 @@ def test_back_office_text_names_url_and_login():
     assert DEMO_VIEWER_PASSWORD in text
     assert '"Unpaid invoices"' in text
     assert '"Paid in the last 30 days"' in text
+    assert "http://127.0.0.1:5123/account/sign-in" in text
 
 
 def test_seed_embed_link_allows_local_origins(db):
