@@ -49,8 +49,9 @@ def shop(app, db):
 
 
 def period_row(page, index: int):
+    """Return the row of period ``index``, which the page numbers from 1."""
     return page.locator("#periods tbody tr").filter(
-        has=page.locator("td:first-child", has_text=re.compile(rf"^{index}$"))
+        has=page.locator("td:first-child", has_text=re.compile(rf"^{index + 1}$"))
     )
 
 
@@ -92,11 +93,12 @@ def test_start_renew_and_cancel(page, live_server, db, shop):
     second_renewal = add_months(today, 2)
     expect(page.locator("#next-billing-date")).to_have_text(second_renewal.isoformat())
 
-    page.get_by_label("Reason").fill("Moving abroad")
+    page.get_by_role("textbox", name="Reason (optional)").fill("Moving abroad")
     page.get_by_role("button", name="Cancel at period end").click()
 
     expect(page.locator(".flash-success")).to_have_text(
-        "The subscription ends at the end of the current period."
+        "The subscription ends at the end of the current period. "
+        "The customer is emailed the end date."
     )
     expect(page.locator("#cancel-pending")).to_have_text("Cancels at period end")
     db.expire_all()
