@@ -7,9 +7,11 @@ the browser never sends card details to this server.
 
 import logging
 import secrets
+from datetime import datetime
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from sqlalchemy.orm import Session
 
 from portal.account import blueprint, clock, open_setups
 from portal.account.access import refused
@@ -30,9 +32,14 @@ from portal.checkout.tokens import InvalidCheckoutToken, issue_token, read_token
 from portal.database import get_session
 from portal.extensions import client_address
 from portal.invoices.status import local_today
-from portal.models import SubscriptionStatus
+from portal.models import (
+    Business,
+    SavedPaymentMethod,
+    Subscription,
+    SubscriptionStatus,
+)
 from portal.processors import get_processor
-from portal.processors.base import PaymentError, ProcessorUnavailable
+from portal.processors.base import PaymentError, Processor, ProcessorUnavailable
 from portal.processors.stripe.browser import csp_sources
 from portal.processors.testmode import AuthenticationRequired
 from portal.security import allow_sources
@@ -112,33 +119,11 @@ def payment_method(token: str):
     now = clock.now()
     processor = get_processor()
     try:
-        if stripe_processor() is not None:
-            saved = finish_setup(
-                session,
-                processor,
-                subscription.contact,
-                attempt,
-                consent=consent,
-                idempotency_key=attempt,
-                now=now,
-            )
-        else:
-            errors: dict[str, str] = {}
-            today = local_today(now, business.timezone)
-            _kind, card = read_payment_details(
-                request.form, today, errors, allow_bank_debit=False
-            )
-            if card is None:
-                return _render(subscription, business, errors=errors, status=422)
-            saved = save_test_card(
-                session,
-                processor,
-                subscription.contact,
-                card,
-                consent=consent,
-                idempotency_key=attempt,
-                now=now,
-            )
+        saved, errors = save_submitted_card(
+            session, processor, subscription, business, attempt, consent, now
+        )
+        if saved is None:
+            return _render(subscription, business, errors=errors, status=422)
         switch_method(
             session, subscription, saved, now=now, client_address=client_address()
         )
@@ -236,3 +221,49 @@ def _render(subscription, business, *, message=None, errors=None, status=200):
         show_form=True,
     )
     return page, status
+
+
+def save_submitted_card(
+    session: Session,
+    processor: Processor,
+    subscription: Subscription,
+    business: Business,
+    attempt: str,
+    consent: Consent,
+    now: datetime,
+) -> tuple[SavedPaymentMethod | None, dict[str, str]]:
+    """Save the card this form submitted for the subscription's customer.
+
+    Stripe mode records the card that Stripe.js confirmed with a SetupIntent,
+    and test mode reads the card fields. Returns the saved method, or None
+    with the field errors of a card form that could not be read. Processor
+    errors are raised for the caller to show.
+    """
+    if stripe_processor() is not None:
+        saved = finish_setup(
+            session,
+            processor,
+            subscription.contact,
+            attempt,
+            consent=consent,
+            idempotency_key=attempt,
+            now=now,
+        )
+        return saved, {}
+    errors: dict[str, str] = {}
+    today = local_today(now, business.timezone)
+    _kind, card = read_payment_details(
+        request.form, today, errors, allow_bank_debit=False
+    )
+    if card is None:
+        return None, errors
+    saved = save_test_card(
+        session,
+        processor,
+        subscription.contact,
+        card,
+        consent=consent,
+        idempotency_key=attempt,
+        now=now,
+    )
+    return saved, {}

@@ -17,22 +17,18 @@ from sqlalchemy import select
 from portal.account import blueprint, clock
 from portal.account.access import refused
 from portal.account.card_authentication import authentication_url
-from portal.account.method_views import decline_message
+from portal.account.method_views import decline_message, save_submitted_card
 from portal.account.payment_methods import (
     Consent,
-    finish_setup,
-    save_test_card,
     start_setup,
 )
 from portal.account.subscription_facts import resubscribe_amount
 from portal.account.subscription_views import load_subscription, subscribed_message
 from portal.businesses import get_business
-from portal.checkout.form import read_payment_details
 from portal.checkout.stripe_payment import stripe_processor
 from portal.checkout.tokens import InvalidCheckoutToken, issue_token, read_token
 from portal.database import get_session
 from portal.extensions import client_address
-from portal.invoices.status import local_today
 from portal.models import Subscription, SubscriptionStatus
 from portal.money import format_money
 from portal.processors import get_processor
@@ -95,35 +91,11 @@ def _save_and_resubscribe(subscription: Subscription, business, attempt: str):
     now = clock.now()
     processor = get_processor()
     try:
-        if stripe_processor() is not None:
-            saved = finish_setup(
-                session,
-                processor,
-                subscription.contact,
-                attempt,
-                consent=consent,
-                idempotency_key=attempt,
-                now=now,
-            )
-        else:
-            errors: dict[str, str] = {}
-            _kind, card = read_payment_details(
-                request.form,
-                local_today(now, business.timezone),
-                errors,
-                allow_bank_debit=False,
-            )
-            if card is None:
-                return _render(subscription, business, errors=errors, status=422)
-            saved = save_test_card(
-                session,
-                processor,
-                subscription.contact,
-                card,
-                consent=consent,
-                idempotency_key=attempt,
-                now=now,
-            )
+        saved, errors = save_submitted_card(
+            session, processor, subscription, business, attempt, consent, now
+        )
+        if saved is None:
+            return _render(subscription, business, errors=errors, status=422)
         session.commit()
         started = resubscribe(
             session,
