@@ -1,4 +1,4 @@
-"""Which account pages need a signed-in customer, and headers on every page."""
+"""Access rules: pages that need a signed-in customer, and headers on every page."""
 
 from flask import Response, redirect, render_template, request, url_for
 

@@ -6,5 +6,5 @@ from portal.database import now_utc
 
 
 def now() -> datetime:
-    """Return the current UTC time as the account area sees it."""
+    """Return the current UTC time as the account area uses it."""
     return now_utc()

@@ -9,7 +9,8 @@ session cookie keeps the ids of a few subscriptions at most.
 from flask import session
 
 SESSION_KEY = "account_setup_intents"
-# The most subscriptions whose SetupIntent ids the cookie keeps. Older ones are dropped.
+# The maximum number of subscriptions whose SetupIntent ids the cookie keeps.
+# Older ones are dropped.
 MAX_REMEMBERED = 5
 
 

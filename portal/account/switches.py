@@ -1,9 +1,9 @@
-"""Answers for sections the business hides from the account area."""
+"""Responses for sections the business hides from the account area."""
 
 from flask import abort
 
 
 def section_or_404(shown: bool) -> None:
-    """Answer 404 for a page of a section the business hides, as if it did not exist."""
+    """Return 404 for a page of a section the business hides, as if it did not exist."""
     if not shown:
         abort(404)

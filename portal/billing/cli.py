@@ -52,7 +52,7 @@ def run_command(as_of) -> None:
 
 
 class _ProgressBar:
-    """A click progress bar opened once the run knows how many items are due."""
+    """A click progress bar opened once the run has counted the items that are due."""
 
     def __init__(self) -> None:
         self._bar = None

@@ -64,7 +64,7 @@ NO_SAVED_METHOD = "payment_method_missing"
 
 @dataclass(frozen=True, slots=True)
 class ChargeResult:
-    """What the processor returned for one charge; nothing is recorded yet."""
+    """The processor's result for one charge; nothing is recorded yet."""
 
     processor: str
     intent: IntentResult | None = None  # None when nothing was charged

@@ -8,7 +8,7 @@ usable saved method the invoice is emailed with its pay link instead.
 
 A failed charge is retried on the business's retry days, and after the
 last retry the instalment is uncollectible; the buyer is emailed the
-invoice's pay link and staff are told each time. A charge that the bank
+invoice's pay link and staff are emailed each time. A charge that the bank
 holds for authentication emails the customer the authentication link. When
 the invoice is paid, by a charge or on its page, the quote's own payment
 code marks the instalment paid, and the quote paid once every instalment is.

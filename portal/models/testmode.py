@@ -54,7 +54,7 @@ class TestModeRefund(Base):
 class TestModePaymentMethod(Base):
     """A card or bank account saved with the test-mode processor for later charges.
 
-    ``behaviour`` says how later off-session charges go: "succeed", "decline"
+    ``behaviour`` states how later off-session charges go: "succeed", "decline"
     or "authenticate" for a card, "succeed" or "fail" for a bank debit. The
     card or account number itself is not kept.
     """

@@ -97,7 +97,7 @@ def build_renewal_failed_message(
         canceled = failure.final_status is SubscriptionStatus.CANCELED
         context.update(
             # A decline message advises trying another card, which a canceled
-            # subscription cannot take. Subscribing again asks for a new card.
+            # subscription cannot take. Subscribing again requests a new card.
             reason=None if canceled else failure.reason,
             retry_on=_long_date(failure.retry_on, locale),
             canceled=canceled,

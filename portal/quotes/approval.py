@@ -1,4 +1,4 @@
-"""Which quotes need an owner's or admin's approval before they are published."""
+"""The approval rule: quotes that need an owner's or admin's approval to publish."""
 
 from portal.models import Business, Quote, StaffRole
 from portal.money import parse_major, to_major

@@ -68,7 +68,7 @@ def save_card(db, processor, contact: Contact, number: str) -> SavedPaymentMetho
             idempotency_key=secrets.token_hex(8),
         )
     except AuthenticationRequired as required:
-        # A card that asks for authentication is saved once the customer approves.
+        # A card that requires authentication is saved once the customer approves.
         found = processor.complete_setup(required.setup_id, approved=True)
     customer = db.scalars(
         select(ProcessorCustomer).where(ProcessorCustomer.customer_ref == customer_ref)

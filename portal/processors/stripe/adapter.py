@@ -346,7 +346,7 @@ class StripeProcessor:
     ) -> SetupResult | None:
         """Return a SetupIntent of ``customer`` that still waits for a card, or None.
 
-        None also for one that Stripe no longer knows, so that the caller
+        None also for one that Stripe no longer has, so that the caller
         creates a new one instead.
         """
         try:
